@@ -1,0 +1,1 @@
+"""The embedded Streamlit dashboard and its access store (project groups and API tokens)."""

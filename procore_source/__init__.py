@@ -1,0 +1,1 @@
+"""Procore REST client, stream catalogue and embedded sandbox. Imports nothing else of this project."""

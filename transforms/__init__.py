@@ -1,0 +1,1 @@
+"""SQL models that build per-project metrics (`marts.*`) from the raw tables."""
