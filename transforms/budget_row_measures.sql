@@ -1,0 +1,47 @@
+-- marts.budget_row_measures: one row per budget detail row (budgeted and unbudgeted) of each
+-- project's chosen view, with every budget measure. Label-named columns are mapped through
+-- marts.budget_label_map; where the view has no column for a measure the measure is NULL.
+CREATE OR REPLACE TABLE marts.budget_row_measures AS
+WITH chosen_rows AS (
+    SELECT r.*
+    FROM raw.budget_rows AS r
+    JOIN marts.project_budget_view AS v
+      ON v.project_id = r.project_id AND v.budget_view_id = r.budget_view_id
+    WHERE r._deleted_at IS NULL
+),
+labelled AS (
+    -- one row per (budget row, label cell) that the map knows
+    SELECT c.budget_view_id, c.budget_row_id, m.measure, m.priority,
+           CAST(replace(json_extract_string(e.value, '$'), ',', '') AS DECIMAL(18, 2)) AS amount
+    FROM chosen_rows AS c, json_each(c.label_amounts) AS e
+    JOIN marts.budget_label_map AS m ON m.label = e.key
+),
+preferred AS (
+    -- a view carrying two labels for one measure uses the earlier label of the map
+    SELECT budget_view_id, budget_row_id, measure,
+           arg_min(amount, priority) AS amount
+    FROM labelled
+    GROUP BY ALL
+),
+pivoted AS (
+    SELECT budget_view_id, budget_row_id,
+           max(amount) FILTER (WHERE measure = 'approved_changes') AS approved_changes,
+           max(amount) FILTER (WHERE measure = 'revised_budget') AS revised_budget,
+           max(amount) FILTER (WHERE measure = 'committed_costs') AS committed_costs,
+           max(amount) FILTER (WHERE measure = 'direct_costs') AS direct_costs,
+           max(amount) FILTER (WHERE measure = 'pending_changes') AS pending_changes,
+           max(amount) FILTER (WHERE measure = 'projected_costs') AS projected_costs,
+           max(amount) FILTER (WHERE measure = 'projected_over_under') AS projected_over_under
+    FROM preferred
+    GROUP BY ALL
+)
+SELECT c.project_id, c.company_id, c.budget_view_id, c.budget_row_id,
+       c.cost_code, c.category, c.wbs_code,
+       c.id IS NULL AS unbudgeted,
+       c.original_budget_amount AS original_budget,
+       c.budget_modifications,
+       p.approved_changes, p.revised_budget, p.committed_costs, p.direct_costs,
+       p.pending_changes, p.projected_costs, p.projected_over_under,
+       c._synced_at AS synced_at
+FROM chosen_rows AS c
+LEFT JOIN pivoted AS p USING (budget_view_id, budget_row_id);

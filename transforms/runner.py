@@ -1,0 +1,113 @@
+"""The list of models, in dependency order, and the code that runs them on a DuckDB connection.
+
+Each model is one SQL file in `transforms/` that replaces one `marts.<name>` table; the
+runner binds the named parameters the file uses (`$today`, `$tz`, ...) from `TransformSettings`
+and runs it in its own transaction, so a failing model leaves the previous table in place.
+`budget_label_map` is the one model rendered in Python: the configured label -> measure map.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from transforms.settings import TransformSettings
+
+
+@dataclass(frozen=True)
+class Model:
+    """One `marts.<name>` table: the raw streams and models it reads, and what one row is."""
+
+    name: str
+    raw_deps: tuple[str, ...]
+    model_deps: tuple[str, ...]
+    grain: str
+
+    @property
+    def table(self) -> str:
+        """The qualified table name: `marts.<name>`."""
+        return f"marts.{self.name}"
+
+
+MODELS: tuple[Model, ...] = (
+    Model("budget_label_map", (), (), "one row per (measure, budget column label), priority 1 preferred"),
+    Model("project_budget_view", ("budget_views",), (), "one row per project with a budget view: the chosen view"),
+    Model("budget_row_measures", ("budget_rows",), ("project_budget_view", "budget_label_map"),
+          "one row per budget detail row of the chosen view, with every measure"),
+    Model("budget_by_cost_code", (), ("budget_row_measures",), "one row per (project, cost code)"),
+    Model("project_metrics", ("projects", "rfis", "submittals"), ("project_budget_view", "budget_row_measures"),
+          "one row per project"),
+    Model("rfi_weekly", ("projects", "rfis"), (), "one row per (project, week) with RFI activity"),
+    Model("submittal_status_counts", ("projects", "submittals"), (),
+          "one row per (project, status label, coarse status)"),
+    Model("overdue_items", ("projects", "rfis", "submittals"), (), "one row per overdue open RFI or submittal"),
+)
+MODELS_BY_NAME: dict[str, Model] = {m.name: m for m in MODELS}
+
+MODELS_DIR = Path(__file__).parent
+_PARAMETER = re.compile(r"\$([a-z_]+)")
+_COMMENT = re.compile(r"--[^\n]*")
+
+
+def model_sql(name: str) -> str:
+    """The SQL text of model `name` (`transforms/<name>.sql`)."""
+    return (MODELS_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def bind(sql: str, parameters: dict[str, object]) -> dict[str, object]:
+    """The subset of `parameters` that `sql` names (DuckDB rejects unused named parameters)."""
+    used = set(_PARAMETER.findall(sql))
+    missing = used - set(parameters)
+    if missing:
+        raise KeyError(f"SQL uses parameters that are not set: {sorted(missing)}")
+    return {k: parameters[k] for k in used}
+
+
+def execute_sql(con: duckdb.DuckDBPyConnection, sql: str, parameters: dict[str, object]) -> None:
+    """Run the `;`-separated statements of `sql`, binding the parameters each one uses.
+
+    `--` comments are dropped first (the model files keep `--` and `;` out of string literals).
+    """
+    for statement in (s.strip() for s in _COMMENT.sub("", sql).split(";")):
+        if statement:
+            con.execute(statement, bind(statement, parameters))
+
+
+def _write_label_map(con: duckdb.DuckDBPyConnection, settings: TransformSettings) -> None:
+    con.execute(
+        "CREATE OR REPLACE TABLE marts.budget_label_map (measure VARCHAR, label VARCHAR, priority INTEGER)"
+    )
+    rows = settings.label_rows()
+    if rows:
+        con.executemany("INSERT INTO marts.budget_label_map VALUES (?, ?, ?)", rows)
+
+
+def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Rows in `table` (a name from this module's fixed lists, never user input)."""
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def run_model(con: duckdb.DuckDBPyConnection, name: str, settings: TransformSettings) -> int:
+    """Rebuild `marts.<name>` in one transaction and return its row count."""
+    model = MODELS_BY_NAME[name]
+    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    con.begin()
+    try:
+        if name == "budget_label_map":
+            _write_label_map(con, settings)
+        else:
+            execute_sql(con, model_sql(name), settings.parameters())
+        count = row_count(con, model.table)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return count
+
+
+def run_all(con: duckdb.DuckDBPyConnection, settings: TransformSettings) -> dict[str, int]:
+    """Rebuild every model in order; returns {model name: row count}."""
+    return {model.name: run_model(con, model.name, settings) for model in MODELS}
