@@ -29,7 +29,8 @@ items AS (
 ),
 spans AS (
     SELECT project_id, kind, opened_day, closed_day, is_closed,
-           greatest(opened_day, due_date + 1) AS overdue_from
+           -- greatest() skips NULLs: without a due date an item is never overdue
+           CASE WHEN due_date IS NOT NULL AND opened_day IS NOT NULL THEN greatest(opened_day, due_date + 1) END AS overdue_from
     FROM items
 ),
 events AS (
