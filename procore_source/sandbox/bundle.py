@@ -1,0 +1,62 @@
+"""One project's tool data (RFIs, submittals, change events, budget views and rows), generated on first use."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from procore_source.sandbox.collection import Collection
+from procore_source.sandbox.data import BASES, STRIDE, CompanySeed, ProjectSeed
+from procore_source.sandbox.data_budget import OWNER_VIEW, STANDARD_VIEW, make_rows, make_view, view_columns
+from procore_source.sandbox.data_records import make_change_event, make_rfi, make_submittal
+
+
+@dataclass
+class ProjectData:
+    """Every tool resource of one project."""
+
+    rfis: Collection = field(default_factory=Collection)
+    submittals: Collection = field(default_factory=Collection)
+    change_events: Collection = field(default_factory=Collection)
+    budget_views: Collection = field(default_factory=Collection)
+    budget_rows: dict[int, Collection] = field(default_factory=dict)
+    budget_columns: dict[int, list[dict]] = field(default_factory=dict)
+    next_number: dict[str, int] = field(default_factory=dict)
+
+    def collection(self, resource: str, view_id: int | None = None) -> Collection | None:
+        """The collection holding `resource` (for budget rows, the rows of `view_id`)."""
+        if resource == "budget_rows":
+            return self.budget_rows.get(view_id) if view_id is not None else None
+        return getattr(self, resource, None) if resource in ("rfis", "submittals", "change_events",
+                                                              "budget_views") else None
+
+
+def generate_project(seed: int, company: CompanySeed, project: ProjectSeed, records: int, anchor: int
+                     ) -> ProjectData:
+    """The seeded data of one project; forbidden and hidden projects hold none (nothing is readable)."""
+    data = ProjectData()
+    if project.access != "ok":
+        return data
+    rng = random.Random(f"{seed}:project:{project.id}")
+    base = project.index * STRIDE
+    for n in range(records):
+        data.rfis.add(make_rfi(rng, company, project.id, BASES["rfis"] + base + n, n + 1, anchor))
+    for n in range(max(1, records * 4 // 5) if records else 0):
+        data.submittals.add(make_submittal(rng, company, BASES["submittals"] + base + n, n + 1, anchor))
+    for n in range(records // 5):
+        data.change_events.add(make_change_event(rng, BASES["change_events"] + base + n, n + 1, anchor))
+    names = [STANDARD_VIEW] + ([OWNER_VIEW] if rng.random() < 0.3 else [])
+    row_count = max(3, records // 2) if records else 0
+    next_row = BASES["budget_rows"] + base
+    for n, name in enumerate(names):
+        view_id = BASES["budget_views"] + base + n
+        data.budget_views.add(make_view(view_id, name, anchor, rng))
+        data.budget_columns[view_id] = view_columns(view_id, name)
+        rows = Collection()
+        for i, row in enumerate(make_rows(rng, next_row, row_count, name, project.id)):
+            rows.add(row, key=row["id"] if row["id"] is not None else f"unbudgeted-{i}")
+        next_row += row_count
+        data.budget_rows[view_id] = rows
+    data.next_number = {"rfis": records + 1, "submittals": len(data.submittals.entries) + 1,
+                        "change_events": len(data.change_events.entries) + 1}
+    return data

@@ -1,0 +1,136 @@
+"""Seeded RFIs, submittals and change events of one project, shaped as Procore's list endpoints serve them."""
+
+from __future__ import annotations
+
+import math
+import random
+
+from procore_source.sandbox import vocab
+from procore_source.sandbox.clock import day, iso
+from procore_source.sandbox.data import DAY, CompanySeed
+
+RFI_STATUSES = ("open", "closed", "draft", "closed_with_revision", "closed_draft")
+RFI_WEIGHTS = (35, 45, 10, 7, 3)
+IMPACT_STATUSES = ("yes_known", "yes_unknown", "no_impact", "tbd", "n_a")
+
+
+def _person(rng: random.Random, company: CompanySeed) -> dict:
+    return dict(rng.choice(company.people))
+
+
+def make_rfi(rng: random.Random, company: CompanySeed, project_id: int, rfi_id: int, number: int,
+             anchor: int) -> dict:
+    """One RFI: status mix, overdue share, response times and impacts as a busy project has them."""
+    status = rng.choices(RFI_STATUSES, weights=RFI_WEIGHTS)[0]
+    closed = status.startswith("closed")
+    age_days = rng.uniform(1, 35) if status in ("open", "draft") else rng.uniform(20, 540)
+    created = int(anchor - age_days * DAY - rng.randrange(3600))
+    initiated = None if status in ("draft", "closed_draft") else created + rng.randrange(2 * DAY)
+    due = (initiated or created) + rng.randint(5, 21) * DAY
+    resolved = None
+    if closed:
+        response_days = min(math.exp(rng.gauss(2.0, 0.7)), age_days - 0.5)
+        resolved = int((initiated or created) + max(0.1, response_days) * DAY)
+    last = max(t for t in (created, initiated, resolved) if t is not None)
+    updated = min(anchor - 60, last + rng.randrange(3 * DAY))
+    assignees = [_person(rng, company) for _ in range(rng.choice((1, 1, 1, 2)))]
+    ball = [] if closed else ([_person(rng, company)] if status == "draft" else assignees)
+    cost_status = rng.choices(IMPACT_STATUSES, weights=(15, 10, 45, 20, 10))[0]
+    schedule_status = rng.choices(IMPACT_STATUSES, weights=(10, 10, 55, 15, 10))[0]
+    manager = _person(rng, company)
+    topic = rng.choice(vocab.RFI_TOPICS)
+    location = rng.choice(vocab.LOCATIONS)
+    code, code_name = rng.choice(vocab.COST_CODES)
+    return {
+        "id": rfi_id, "number": str(number), "full_number": f"RFI-{number}", "subject": f"{topic} at {location}",
+        "status": status, "due_date": day(due), "initiated_at": iso(initiated) if initiated else None,
+        "created_at": iso(created), "updated_at": iso(max(updated, created)),
+        "time_resolved": iso(resolved) if resolved else None,
+        "assignee": assignees[0], "assignees": assignees,
+        "ball_in_court": ball[0] if ball else None, "ball_in_courts": ball,
+        "responsible_contractor": dict(rng.choice(company.vendors)), "rfi_manager": manager,
+        "received_from": _person(rng, company), "created_by": manager,
+        "cost_impact": {"status": cost_status,
+                        "value": round(rng.uniform(500, 80_000), 2) if cost_status == "yes_known" else None},
+        "schedule_impact": {"status": schedule_status,
+                            "value": rng.randint(1, 30) if schedule_status == "yes_known" else None},
+        "priority": rng.choices(("low", "normal", "high"), weights=(2, 6, 2))[0],
+        "location": {"id": 7_000 + vocab.LOCATIONS.index(location), "name": location},
+        "cost_code": {"id": 90_000 + vocab.COST_CODES.index((code, code_name)), "name": code_name,
+                      "full_code": code},
+        "questions": [{"id": rfi_id * 10 + 1, "body": f"<p>{topic}. Please advise.</p>",
+                       "plain_text_body": f"{topic}. Please advise.", "created_at": iso(created)}],
+        "private": rng.random() < 0.05, "deleted_at": None, "custom_fields": {},
+        "link": f"https://app.procore.com/{project_id}/project/rfi/show/{rfi_id}",
+    }
+
+
+def make_submittal(rng: random.Random, company: CompanySeed, submittal_id: int, number: int, anchor: int) -> dict:
+    """One submittal: status object, approvers with responses and review times, ball in court."""
+    coarse = rng.choices(("Draft", "Open", "Closed"), weights=(10, 35, 55))[0]
+    status = dict(rng.choice([s for s in company.submittal_statuses if s["status"] == coarse]))
+    age_days = rng.uniform(1, 60) if coarse != "Closed" else rng.uniform(20, 540)
+    created = int(anchor - age_days * DAY - rng.randrange(3600))
+    issued = None if coarse == "Draft" else created + rng.randrange(3 * DAY)
+    due = (issued or created) + rng.randint(10, 21) * DAY
+    section_no, section_name = rng.choice(vocab.SPEC_SECTIONS)
+    approvers, ball, returned_last = [], [], None
+    for n in range(rng.choice((1, 1, 2))):
+        user = _person(rng, company)
+        returned = None
+        if coarse == "Closed" or (coarse == "Open" and n == 0 and rng.random() < 0.3):
+            review = min(rng.uniform(2, 25), age_days - 0.5)
+            returned = int((issued or created) + max(0.2, review) * DAY)
+            returned_last = max(returned_last or 0, returned)
+        if returned:
+            name, considered = rng.choice(vocab.APPROVER_RESPONSES)
+        else:
+            name, considered = "Pending", "pending"
+            if coarse == "Open":
+                ball.append(user)
+        approvers.append({
+            "id": submittal_id * 10 + n, "user": user,
+            "response": {"id": 500 + vocab.APPROVER_RESPONSES.index((name, considered)) if returned else 599,
+                         "name": name, "considered": considered},
+            "sent_date": day(issued) if issued else None, "returned_date": day(returned) if returned else None,
+            "due_date": day(due), "days_to_respond": 10,
+        })
+    manager = _person(rng, company)
+    if coarse == "Draft":
+        ball = [manager]
+    closed_at = returned_last + rng.randrange(2 * DAY) if coarse == "Closed" and returned_last else None
+    if closed_at:
+        closed_at = min(closed_at, anchor - 120)
+    last = max(t for t in (created, issued, returned_last, closed_at) if t is not None)
+    updated = min(anchor - 60, last + rng.randrange(DAY))
+    spec_id = 30_000 + vocab.SPEC_SECTIONS.index((section_no, section_name))
+    return {
+        "id": submittal_id, "number": str(number), "formatted_number": f"{section_no.replace(' ', '')}-{number}",
+        "title": f"{section_name} {rng.choice(vocab.SUBMITTAL_TYPES).lower()}", "revision": "0",
+        "status": status, "type": dict(rng.choice(company.submittal_types)),
+        "specification_section": {"id": spec_id, "number": section_no, "description": section_name,
+                                  "label": f"{section_no} - {section_name}"},
+        "due_date": day(due), "received_date": day(created + DAY) if issued else None,
+        "issue_date": day(issued) if issued else None, "submit_by": day(created + 7 * DAY),
+        "distributed_at": iso(closed_at) if closed_at else None, "closed_at": iso(closed_at) if closed_at else None,
+        "ball_in_court": ball, "approvers": approvers,
+        "responsible_contractor": dict(rng.choice(company.vendors)), "submittal_manager": manager,
+        "created_at": iso(created), "updated_at": iso(max(updated, created)), "current_revision": True,
+        "private": False, "custom_fields": {}, "deleted_at": None,
+    }
+
+
+def make_change_event(rng: random.Random, change_event_id: int, number: int, anchor: int) -> dict:
+    """One change event, as `GET /rest/v1.0/change_events` lists it."""
+    created = anchor - rng.randint(1, 400) * DAY - rng.randrange(DAY)
+    status = rng.choices(("open", "pending", "closed", "void"), weights=(4, 2, 3, 1))[0]
+    updated = min(anchor - 60, created + rng.randrange(30 * DAY))
+    return {
+        "id": change_event_id, "number": f"{number:03d}", "title": rng.choice(vocab.CHANGE_EVENT_TITLES),
+        "description": None, "status": status,
+        "event_scope": rng.choice(("in_scope", "out_of_scope", "tbd")),
+        "event_type": rng.choice(("owner_change", "allowance", "contingency", "transfer")),
+        "change_reason": rng.choice(("Client Request", "Design Development", "Existing Condition")),
+        "estimated_amount": f"{rng.randint(1, 400) * 250:.2f}",
+        "created_at": iso(created), "updated_at": iso(max(updated, created)), "deleted_at": None,
+    }

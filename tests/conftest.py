@@ -1,0 +1,62 @@
+"""Shared pytest fixtures: a session-wide Procore sandbox (reset before each test) and a factory for custom ones.
+
+- `sandbox`: handle to a small sandbox shared by the whole session (2 companies x 6 projects, 10 RFIs
+  per project, generous rate limits), reset to its seeded state before each test.
+- `start_sandbox_server(**options)`: start a sandbox with custom `SandboxOptions` (same small defaults),
+  stopped at teardown.
+- `procore_env`: sets the `PROCORE_*` variables that point the client at `sandbox`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from procore_source.sandbox.options import SandboxOptions
+from procore_source.sandbox.server import RunningSandbox, start_sandbox
+
+TEST_SANDBOX_DEFAULTS: dict[str, Any] = {
+    "seed": 42, "companies": 2, "projects": 6, "records_per_project": 10,
+    "rate_limit_hourly": 100_000, "rate_limit_spike": 10_000,
+}
+
+
+@pytest.fixture(scope="session")
+def _session_sandbox() -> Iterator[RunningSandbox]:
+    running = start_sandbox(SandboxOptions(**TEST_SANDBOX_DEFAULTS))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def sandbox(_session_sandbox: RunningSandbox) -> RunningSandbox:
+    """The session's sandbox, reset (seeded data, no faults, start options, zero stats) for this test."""
+    _session_sandbox.reset()
+    return _session_sandbox
+
+
+@pytest.fixture
+def start_sandbox_server() -> Iterator[Callable[..., RunningSandbox]]:
+    """Factory: `start_sandbox_server(**option_overrides)` (or a `SandboxOptions`) -> a running sandbox."""
+    started: list[RunningSandbox] = []
+
+    def start(options: SandboxOptions | None = None, **overrides: Any) -> RunningSandbox:
+        opts = options or SandboxOptions(**{**TEST_SANDBOX_DEFAULTS, **overrides})
+        running = start_sandbox(opts)
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.stop()
+
+
+@pytest.fixture
+def procore_env(sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Point the client at `sandbox` through the `PROCORE_*` environment variables; returns them."""
+    env = sandbox.env()
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env
