@@ -1,0 +1,118 @@
+"""The dashboard of one project: header, KPI cards, charts, overdue tables and CSV downloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, queries
+from dashboard import formatting as fmt
+from dashboard.views import back_to_list
+
+LINK_COLUMNS = {"url": st.column_config.LinkColumn("Open in Procore", display_text="Open ↗")}
+
+
+def _header(m: dict) -> None:
+    st.title(str(m["project_name"]))
+    bits = [b for b in (m.get("project_number"), m.get("stage")) if not fmt.is_missing(b) and b]
+    bits.append(f"synced {fmt.ago(m.get('last_synced_at'))}")
+    st.caption(" · ".join(str(b) for b in bits))
+    url = fmt.safe_url(m.get("procore_url"))
+    if url:
+        st.link_button("Open project in Procore ↗", url)
+
+
+def _kpis(m: dict) -> None:
+    rfi, sub, bud = st.columns(3)
+    with rfi:
+        st.subheader("RFIs")
+        a, b, c = st.columns(3)
+        a.metric("Open", fmt.count(m["rfis_open"]), border=True)
+        b.metric("Overdue", fmt.count(m["rfis_overdue"]), border=True)
+        c.metric("Avg. days to close", fmt.days(m["rfi_avg_days_to_close"]).replace(" days", ""), border=True)
+    with sub:
+        st.subheader("Submittals")
+        a, b, c = st.columns(3)
+        a.metric("Open", fmt.count(m["submittals_open"]), border=True)
+        b.metric("Overdue", fmt.count(m["submittals_overdue"]), border=True)
+        c.metric("Avg. review days", fmt.days(m["submittal_avg_review_days"]).replace(" days", ""), border=True)
+    with bud:
+        st.subheader("Budget")
+        if fmt.is_missing(m.get("budget_view_name")):
+            st.info("This project has no budget view in Procore, so there are no budget figures.", icon="💰")
+            return
+        a, b, c = st.columns(3)
+        a.metric("Revised budget", fmt.money(m["revised_budget"]), border=True)
+        over = m["projected_over_under"]
+        b.metric("Over/under", fmt.money(over, signed=True), border=True,
+                 delta=None if fmt.is_missing(over) else ("over budget" if over < 0 else "under budget"),
+                 delta_color="off" if fmt.is_missing(over) else ("inverse" if over < 0 else "normal"))
+        pct = m.get("pct_committed")
+        c.metric("Committed", "–" if fmt.is_missing(pct) else f"{float(pct):.0%}", border=True)
+
+
+def _charts(path: str, version: str, pid: int, m: dict) -> None:
+    left, right = st.columns(2)
+    with left.container(border=True):
+        st.markdown("**RFIs opened and closed per week**")
+        weekly = queries.project_table(path, version, "rfi_weekly", pid)
+        if weekly.empty or int(m.get("rfis_total") or 0) == 0:
+            st.caption("This project has no RFIs yet.")
+        else:
+            st.altair_chart(charts.rfis_per_week(weekly), width="stretch")
+    with right.container(border=True):
+        st.markdown("**Open RFIs over time**")
+        daily = queries.project_table(path, version, "daily", pid)
+        if daily.empty:
+            st.caption("The daily history starts after the first daily sync.")
+        else:
+            st.altair_chart(charts.open_rfis_over_time(daily), width="stretch")
+    left, right = st.columns(2)
+    with left.container(border=True):
+        st.markdown("**Submittals by status**")
+        subs = queries.project_table(path, version, "submittals", pid)
+        if subs.empty or int(subs["submittals"].sum()) == 0:
+            st.caption("This project has no submittals yet.")
+        else:
+            st.altair_chart(charts.submittals_by_status(subs), width="stretch")
+    with right.container(border=True):
+        st.markdown("**Budget by cost code**")
+        budget = queries.project_table(path, version, "budget", pid)
+        if fmt.is_missing(m.get("budget_view_name")) or budget.empty:
+            st.caption("No budget view: budget by cost code is not available for this project.")
+        else:
+            st.altair_chart(charts.budget_by_cost_code(budget), width="stretch")
+
+
+def _overdue(path: str, version: str, pid: int, m: dict) -> None:
+    items = queries.project_table(path, version, "overdue", pid)
+    left, right = st.columns(2)
+    for col, kind, label in ((left, "rfi", "Overdue RFIs"), (right, "submittal", "Overdue submittals")):
+        with col.container(border=True):
+            st.markdown(f"**{label}**")
+            rows = items[items["item_type"] == kind].drop(columns="item_type") if len(items) else pd.DataFrame()
+            if rows.empty:
+                st.caption(f"No {label.lower()}. ✅")
+                continue
+            rows = rows.assign(url=rows["url"].map(fmt.safe_url))
+            st.dataframe(rows, hide_index=True, width="stretch", column_config={
+                **LINK_COLUMNS, "number": "No.", "title": "Title", "due_date": "Due",
+                "days_overdue": "Days overdue", "ball_in_court": "Ball in court"})
+            st.download_button(f"Download {label.lower()} (CSV)", rows.to_csv(index=False).encode("utf-8"),
+                               file_name=f"{kind}s_overdue_{pid}.csv", mime="text/csv", key=f"csv_{kind}")
+
+
+def render(path: str, version: str, pid: int, token: str, can_switch: bool) -> None:
+    """The dashboard of project `pid` (already checked to be in the token's scope)."""
+    if can_switch:
+        st.button("← Switch project", key="switch_project", on_click=back_to_list, args=(token,))
+    m = queries.project_metrics(path, version, pid)
+    if m is None:
+        st.info("This project has not been synced yet. Its dashboard appears after the next sync.", icon="⏳")
+        return
+    _header(m)
+    _kpis(m)
+    if int(m.get("rfis_total") or 0) == 0:
+        st.info("This project has no RFIs yet.", icon="📄")
+    _charts(path, version, pid, m)
+    _overdue(path, version, pid, m)

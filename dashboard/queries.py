@@ -1,0 +1,66 @@
+"""Cached read-only queries of the dashboard against `serving.duckdb`, parameters always bound.
+
+Results are cached briefly (`st.cache_data`) under the snapshot's version (file mtime, size and
+inode), so a new publish shows up on the next rerun and no page holds the file open.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.snapshot import SnapshotUnavailable, fetch, snapshot_version
+
+__all__ = ["SnapshotUnavailable", "fetch", "snapshot_version", "cached_fetch", "project_directory",
+           "list_projects", "project_metrics", "project_table"]
+CACHE_TTL_SECONDS = 60
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=2048)
+def cached_fetch(path: str, version: str, sql: str, params: tuple = ()) -> pd.DataFrame:
+    """`fetch`, cached per (snapshot version, query, parameters)."""
+    return fetch(path, sql, params)
+
+
+def project_directory(path: str, version: str) -> dict[int, int]:
+    """Every project of the snapshot: project id to company id."""
+    df = cached_fetch(path, version, "SELECT project_id, company_id FROM marts.project_metrics")
+    return dict(zip(df["project_id"].astype(int), df["company_id"].astype(int), strict=True)) if len(df) else {}
+
+
+LIST_SQL = """
+SELECT project_id, project_name, project_number, stage, rfis_open, rfis_overdue, submittals_open,
+       submittals_overdue, projected_over_under, budget_view_name, last_synced_at
+FROM marts.project_metrics WHERE list_contains(?::BIGINT[], project_id)
+ORDER BY project_name, project_id
+"""
+
+
+def list_projects(path: str, version: str, project_ids: frozenset[int]) -> pd.DataFrame:
+    """Key figures of the given projects, one row each."""
+    return cached_fetch(path, version, LIST_SQL, (tuple(sorted(project_ids)),))
+
+
+def project_metrics(path: str, version: str, project_id: int) -> dict | None:
+    """The project's row of `marts.project_metrics` as a dict, or None."""
+    df = cached_fetch(path, version, "SELECT * FROM marts.project_metrics WHERE project_id = ?", (project_id,))
+    return df.iloc[0].to_dict() if len(df) else None
+
+
+_PROJECT_QUERIES = {
+    "rfi_weekly": "SELECT week_start, rfis_opened, rfis_closed FROM marts.rfi_weekly "
+                  "WHERE project_id = ? ORDER BY week_start",
+    "daily": "SELECT metric_date, rfis_open, rfis_overdue, submittals_open, submittals_overdue "
+             "FROM marts.project_metrics_daily WHERE project_id = ? ORDER BY metric_date",
+    "submittals": "SELECT status_name, status, submittals FROM marts.submittal_status_counts "
+                  "WHERE project_id = ? ORDER BY status, status_name",
+    "budget": "SELECT cost_code, revised_budget, committed_costs, projected_costs, variance "
+              "FROM marts.budget_by_cost_code WHERE project_id = ? ORDER BY cost_code",
+    "overdue": "SELECT item_type, number, title, due_date, days_overdue, ball_in_court, url "
+               "FROM marts.overdue_items WHERE project_id = ? ORDER BY days_overdue DESC, number",
+}
+
+
+def project_table(path: str, version: str, name: str, project_id: int) -> pd.DataFrame:
+    """One of the per-project marts (`rfi_weekly`, `daily`, `submittals`, `budget`, `overdue`)."""
+    return cached_fetch(path, version, _PROJECT_QUERIES[name], (project_id,))
