@@ -60,3 +60,30 @@ def wh() -> SimpleNamespace:
     """The helpers above, as a fixture (test modules here cannot import each other)."""
     return SimpleNamespace(SECRET=SECRET, PG_URL=PG_URL, v2_event=v2_event, v4_event=v4_event,
                            postgres_inbox_url=postgres_inbox_url)
+
+
+def ensure_webhooks_wired(running) -> None:
+    """Give a running sandbox its Webhooks API and delivery worker, unless the sandbox app already does.
+
+    Until `procore_source/sandbox/app.py` mounts `procore_source.sandbox.webhooks` itself, this adds
+    the same routes and listener the lead's wiring will add, on the live app object.
+    """
+    from procore_source.sandbox.webhooks import WebhookDispatcher, admin_routes, routes
+
+    state = running.state
+    if getattr(state, "webhooks", None) is not None:
+        return
+    gate = running._server.config.app
+    state.webhooks = WebhookDispatcher().attach(state.store)
+    gate.app.state.webhooks = state.webhooks
+    gate.app.router.routes[0:0] = list(routes) + list(admin_routes)
+    gate.routes.extend(routes)
+
+
+@pytest.fixture
+def hooked_sandbox(start_sandbox_server):
+    """A fresh small sandbox with webhooks (hooks API + deliveries), stopped at teardown."""
+    running = start_sandbox_server()
+    ensure_webhooks_wired(running)
+    yield running
+    running.state.webhooks.stop()
