@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+
 from transforms.runner import run_all
 from transforms.settings import TransformSettings
 

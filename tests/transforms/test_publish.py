@@ -1,0 +1,118 @@
+"""publish(): serving.duckdb holds the served marts, freshness and the snapshot row, and a reader
+querying in a loop in another process while publish runs repeatedly never sees an error or a mix."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.publish import SERVED_MARTS, PublishError, publish
+from orchestration.warehouse_schema import create_raw_tables
+from transforms.runner import run_all
+from transforms.settings import TransformSettings
+
+NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
+
+READER = textwrap.dedent("""
+    import json, sys, time, duckdb
+    path, stop = sys.argv[1], sys.argv[2]
+    seen, errors = [], []
+    import os
+    while not os.path.exists(stop):
+        try:
+            con = duckdb.connect(path, read_only=True)
+            try:
+                con.execute("BEGIN")
+                sid = con.execute("SELECT snapshot_id FROM meta.snapshot").fetchall()
+                n = con.execute("SELECT count(*), sum(rfis_total) FROM marts.project_metrics").fetchone()
+                days = con.execute("SELECT count(*) FROM marts.project_metrics_daily").fetchone()[0]
+                seen.append([sid[0][0] if len(sid) == 1 else None, n[0], int(n[1] or 0), days, len(sid)])
+            finally:
+                con.close()
+        except Exception as exc:
+            errors.append(repr(exc))
+    print(json.dumps({"seen": seen, "errors": errors}))
+""")
+
+
+def add_project(con: duckdb.DuckDBPyConnection, i: int) -> None:
+    con.execute("INSERT INTO raw.projects (id, company_id, name, _synced_at) VALUES (?, 10, ?, ?)", [i, f"P{i}", NOW])
+    con.execute("INSERT INTO raw.rfis (project_id, company_id, id, status) VALUES (?, 10, 1, 'open')", [i])
+
+
+def test_snapshot_contents_and_freshness_fallback(tmp_path: Path):
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    create_raw_tables(con)
+    add_project(con, 1)
+    con.execute("INSERT INTO raw.rfis (project_id, company_id, id, status, _synced_at) VALUES (1, 10, 2, 'open', ?)",
+                [datetime(2025, 3, 10, 13, 0, tzinfo=UTC)])
+    with pytest.raises(PublishError, match="missing marts: project_metrics"):
+        publish(con, tmp_path / "serving.duckdb")
+    assert not (tmp_path / "serving.duckdb").exists()
+    run_all(con, TransformSettings(now=NOW))
+    result = publish(con, tmp_path / "serving.duckdb", snapshot_id="first")
+    assert result.row_counts["marts.project_metrics"] == 1
+    assert sorted(p.name for p in tmp_path.iterdir() if "serving" in p.name) == ["serving.duckdb"]  # no temp left
+    served = duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True)
+    tables = {f"{s}.{t}" for s, t in served.execute(
+        "SELECT table_schema, table_name FROM information_schema.tables").fetchall()}
+    assert tables == {f"marts.{m}" for m in SERVED_MARTS} | {"meta.freshness", "meta.snapshot"}
+    assert served.execute("SELECT snapshot_id FROM meta.snapshot").fetchall() == [("first",)]
+    # no meta tables in this warehouse: freshness is the newest _synced_at of each raw table per company
+    assert served.execute("SELECT * FROM meta.freshness ORDER BY stream").fetchall() == [
+        (10, "projects", NOW), (10, "rfis", datetime(2025, 3, 10, 13, 0, tzinfo=UTC))]
+    served.close()
+
+
+def test_freshness_from_sync_log(tmp_path: Path):
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    create_raw_tables(con)
+    con.execute("CREATE SCHEMA meta")
+    con.execute("CREATE TABLE meta.sync_log (run_id VARCHAR, stream VARCHAR, company_id BIGINT, project_id BIGINT,"
+                " finished_at TIMESTAMPTZ, status VARCHAR)")
+    t = [datetime(2025, 3, d, 8, 0, tzinfo=UTC) for d in (1, 2, 3)]
+    con.executemany("INSERT INTO meta.sync_log VALUES (?, ?, ?, ?, ?, ?)", [
+        ("r1", "rfis", 10, 1, t[0], "ok"), ("r2", "rfis", 10, 2, t[1], "ok"), ("r3", "rfis", 10, 1, t[2], "failed"),
+        ("r1", "projects", 10, 0, t[0], "ok"), ("r3", "projects", 20, 0, t[2], "skipped")])
+    run_all(con, TransformSettings(now=NOW))
+    publish(con, tmp_path / "serving.duckdb")
+    served = duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True)
+    assert served.execute("SELECT * FROM meta.freshness ORDER BY stream").fetchall() == [
+        (10, "projects", t[0]), (10, "rfis", t[1])]  # failed and skipped reads do not count
+
+
+def test_reader_never_sees_errors_or_half_written_state(tmp_path: Path):
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    create_raw_tables(con)
+    settings = TransformSettings(now=NOW)
+    serving, stop = tmp_path / "serving.duckdb", tmp_path / "stop"
+    add_project(con, 1)
+    run_all(con, settings)
+    publish(con, serving, snapshot_id="s1")
+    expected = {"s1": (1, 1)}
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(serving), str(stop)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for i in range(2, 22):
+            add_project(con, i)
+            run_all(con, settings)
+            publish(con, serving, snapshot_id=f"s{i}")
+            expected[f"s{i}"] = (i, i)  # i projects, one RFI each
+    finally:
+        stop.touch()
+        out, err = reader.communicate(timeout=60)
+    report = json.loads(out)
+    assert report["errors"] == []
+    assert len(report["seen"]) > 20
+    for sid, projects, rfis, history_rows, snapshot_rows in report["seen"]:
+        assert snapshot_rows == 1 and history_rows == 0
+        assert expected[sid] == (projects, rfis), f"snapshot {sid} served {projects} projects / {rfis} RFIs"
+    assert len({s[0] for s in report["seen"]}) >= 2  # the reader really watched snapshots change
+    assert sorted(p.name for p in tmp_path.iterdir() if "serving" in p.name) == ["serving.duckdb"]
