@@ -1,0 +1,124 @@
+"""Long-lived child processes, each in its own process group, stopped (or killed) as a group.
+
+`dagster-webserver` and `dagster-daemon` start children of their own (code servers, run workers);
+signalling only the parent leaves those behind, and a bare `&` child ignores SIGTERM. Every child
+here is started with `start_new_session=True`, so `os.killpg` reaches everything it started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Child:
+    """One started command: its name, `Popen` handle and log file."""
+
+    name: str
+    proc: subprocess.Popen
+    log_path: Path
+
+    @property
+    def alive(self) -> bool:
+        """True while the group leader runs."""
+        return self.proc.poll() is None
+
+    def signal_group(self, sig: int) -> None:
+        """Send `sig` to the whole process group (no error when it is already gone)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, sig)
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """SIGTERM the group, wait up to `timeout`, then SIGKILL what is left of it."""
+        if self.alive:
+            self.signal_group(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=timeout)
+        self.signal_group(signal.SIGKILL)  # stragglers whose leader already exited
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=5)
+
+    def kill(self) -> None:
+        """SIGKILL the whole group at once, as `systemctl kill -s KILL` or a power cut would."""
+        self.signal_group(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def log_tail(self, chars: int = 3000) -> str:
+        """The end of this child's log, for error messages."""
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except FileNotFoundError:
+            return ""
+
+
+@dataclass
+class ProcessGroups:
+    """Children started in their own sessions; `stop_all` stops them newest first."""
+
+    log_dir: Path
+    children: list[Child] = field(default_factory=list)
+
+    def start(self, name: str, args: list[str], env: dict[str, str], cwd: Path) -> Child:
+        """Start `args` in a new session, output appended to `<log_dir>/<name>.log`."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.log_dir / f"{name}.log"
+        with open(log_path, "ab") as out:
+            proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+        child = Child(name, proc, log_path)
+        self.children.append(child)
+        return child
+
+    def get(self, name: str) -> Child:
+        """The most recently started child called `name`."""
+        return next(c for c in reversed(self.children) if c.name == name)
+
+    def dead(self) -> list[Child]:
+        """Children whose group leader has exited."""
+        return [c for c in self.children if not c.alive]
+
+    def stop_all(self) -> None:
+        """Stop every child group, newest first."""
+        for child in reversed(self.children):
+            child.stop()
+
+
+def wait_for_http(url: str, what: str, timeout: float = 120.0, child: Child | None = None) -> None:
+    """Poll `url` until it answers below 400; raise naming `what` (and `child`'s log) on timeout or death."""
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        if child is not None and not child.alive:
+            raise RuntimeError(f"{what} exited (code {child.proc.returncode}):\n{child.log_tail()}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status < 400:
+                    return
+        except Exception as exc:  # noqa: BLE001 - anything means "not up yet"
+            last = exc
+        time.sleep(0.5)
+    tail = child.log_tail() if child is not None else ""
+    raise RuntimeError(f"{what} did not answer at {url} within {timeout:.0f} s ({last})\n{tail}")
+
+
+def group_rss_bytes(pid: int) -> int:
+    """Resident memory of every process in `pid`'s session (the child and all it started), from /proc."""
+    total = 0
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getsid(int(entry.name)) != pid:
+                continue
+            total += int((entry / "statm").read_text().split()[1]) * page
+        except (OSError, ValueError):
+            continue
+    return total
