@@ -1,0 +1,30 @@
+"""The Dagster code location: `dagster job execute -m orchestration.definitions -j weekly_full_sync`.
+
+Add assets, checks, jobs, schedules and sensors to the lists below; sync jobs are built from
+ASSETS, so assets downstream of the raw ones join them automatically.
+"""
+
+import dagster as dg
+
+from orchestration.checks import INGESTION_CHECKS
+from orchestration.ingestion_assets import INGESTION_ASSETS
+from orchestration.jobs import build_schedules, build_sync_jobs
+from orchestration.resources import ProcoreResource, WarehouseResource
+
+ASSETS = [*INGESTION_ASSETS]
+CHECKS = [*INGESTION_CHECKS]
+JOBS = [*build_sync_jobs(ASSETS)]
+SCHEDULES = [*build_schedules(JOBS)]
+SENSORS: list[dg.SensorDefinition] = []
+
+RESOURCES = {
+    "procore": ProcoreResource(
+        client_id=dg.EnvVar("PROCORE_CLIENT_ID"),
+        client_secret=dg.EnvVar("PROCORE_CLIENT_SECRET"),
+        company_ids=dg.EnvVar("PROCORE_COMPANY_IDS"),
+    ),
+    "warehouse": WarehouseResource(),
+}
+
+defs = dg.Definitions(assets=ASSETS, asset_checks=CHECKS, jobs=JOBS, schedules=SCHEDULES, sensors=SENSORS,
+                      resources=RESOURCES)

@@ -1,0 +1,159 @@
+"""One sync of some streams over many scopes: fetch in a bounded thread pool, write in short batches.
+
+Worker threads read scopes through the run's one shared client (so one pacer per company); the
+calling thread commits finished reads in batches, each batch one DuckDB transaction holding the
+rows, the cursors they justify and the `meta.sync_log` rows. No connection is open while HTTP
+requests are in flight. Run-level rules: an authentication failure stops the run at once (what
+was already read is still committed); more than half of the scopes failing fails the run after
+everything that did load has been committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from orchestration.meta_tables import LogEntry, StateUpdate, write_log, write_state
+from orchestration.reads import Scope, ScopeRead, read_scope
+from orchestration.resources import WarehouseResource
+from orchestration.upsert import upsert_rows
+from procore_source.client import ProcoreClient
+from procore_source.streams import Stream
+
+FLUSH_ROWS = 50_000
+FLUSH_SCOPES = 200
+PREVIEW_ROWS = 10
+ERRORS_KEPT = 20
+
+
+class SyncFailed(Exception):
+    """The run must fail: credentials refused, or most scopes failed. The message says what to fix."""
+
+
+@dataclass
+class StreamReport:
+    """Totals of one stream over the run, for the asset's metadata."""
+
+    records: int = 0
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    ok: int = 0
+    skipped: int = 0
+    failed: int = 0
+    preview: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SyncReport:
+    """What a sync did, per stream, and whether it must fail the run."""
+
+    streams: dict[str, StreamReport]
+    scopes: int = 0
+    scopes_failed: int = 0
+    failure: str | None = None
+
+
+def _write_batch(warehouse: WarehouseResource, streams: Sequence[Stream], reads: list[ScopeRead],
+                 report: SyncReport, run_id: str) -> None:
+    """Commit `reads` in one transaction: rows, deletion marks, cursors and log rows together."""
+    if not reads:
+        return
+    synced_at = datetime.now(UTC)
+    with warehouse.connect() as con:
+        con.execute("BEGIN TRANSACTION")
+        for stream in streams:
+            loaded = [r for r in reads if r.status == "ok"]
+            rows = [row for r in loaded for row in r.rows.get(stream.name, ())]
+            full_scopes = [_scope_id(stream, r.scope) for r in loaded
+                           if r.full and not r.bad_records.get(stream.name)]
+            result = upsert_rows(con, stream, rows, synced_at=synced_at, full_scopes=full_scopes,
+                                 preview_limit=PREVIEW_ROWS)
+            rep = report.streams[stream.name]
+            for action in ("inserted", "updated", "deleted", "unchanged"):
+                setattr(rep, action, getattr(rep, action) + getattr(result, action))
+            rep.preview += result.preview[: max(0, PREVIEW_ROWS - len(rep.preview))]
+            states, logs = [], []
+            for r in reads:
+                status, error = r.stream_status(stream.name)
+                setattr(rep, status, getattr(rep, status) + 1)
+                rep.records += r.fetched.get(stream.name, 0)
+                if error and len(rep.errors) < ERRORS_KEPT:
+                    rep.errors.append(f"company {r.scope.company_id} project {r.scope.project_id}: {error}")
+                counts = result.per_scope.get(_scope_id(stream, r.scope), {}) if r.status == "ok" else {}
+                states.append(StateUpdate(r.scope.company_id, r.scope.project_id, stream.name, status,
+                                          synced_at, r.window_end if status == "ok" else None, r.full))
+                logs.append(LogEntry(run_id, stream.name, r.scope.company_id, r.scope.project_id, r.started_at,
+                                     r.finished_at or synced_at, r.requests, r.fetched.get(stream.name, 0),
+                                     counts.get("inserted", 0), counts.get("updated", 0),
+                                     counts.get("deleted", 0), status, error))
+            write_state(con, states)
+            write_log(con, logs)
+        con.execute("COMMIT")
+
+
+def _scope_id(stream: Stream, scope: Scope) -> int:
+    return scope.company_id if stream.scope == "company" else scope.project_id
+
+
+def auth_message(exc: BaseException, company_ids: Sequence[int]) -> str:
+    """What to fix when Procore refuses the credentials."""
+    return (f"Procore refused the app's credentials ({exc}). Check PROCORE_CLIENT_ID and PROCORE_CLIENT_SECRET, "
+            f"that PROCORE_LOGIN_BASE_URL and PROCORE_API_BASE_URL point at the environment the app belongs "
+            f"to, and that the app is installed in companies {', '.join(map(str, company_ids))}.")
+
+
+def sync_scopes(*, client: ProcoreClient, warehouse: WarehouseResource, streams: tuple[Stream, ...],
+                scopes: Sequence[tuple[Scope, datetime | None]], window_end: datetime, run_id: str,
+                max_workers: int, log: logging.Logger | Any,
+                reader: Callable[..., ScopeRead] = read_scope) -> SyncReport:
+    """Read every (scope, since) pair and commit the results; see the module docstring for the rules."""
+    report = SyncReport(streams={s.name: StreamReport() for s in streams}, scopes=len(scopes))
+    pending: list[ScopeRead] = []
+    fatal: ScopeRead | None = None
+    done = 0
+    label = "+".join(s.name for s in streams)
+    with ThreadPoolExecutor(max_workers=max(1, max_workers), thread_name_prefix=f"sync-{label}") as pool:
+        futures: set[Future[ScopeRead]] = {
+            pool.submit(reader, client, streams, scope, since=since, window_end=window_end)
+            for scope, since in scopes
+        }
+        while futures and fatal is None:
+            finished, futures = wait(futures, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                read = fut.result()
+                done += 1
+                if read.fatal is not None:
+                    fatal = read
+                    continue
+                if read.status == "failed" or any(read.bad_records.values()):
+                    report.scopes_failed += 1
+                pending.append(read)
+            if sum(len(rows) for r in pending for rows in r.rows.values()) >= FLUSH_ROWS \
+                    or len(pending) >= FLUSH_SCOPES:
+                _write_batch(warehouse, streams, pending, report, run_id)
+                log.info(f"{label}: committed {done}/{len(scopes)} scopes")
+                pending = []
+        if fatal is not None:
+            for fut in futures:
+                fut.cancel()
+            for fut in futures:
+                if not fut.cancelled():
+                    read = fut.result()
+                    if read.fatal is None:
+                        pending.append(read)
+    _write_batch(warehouse, streams, pending, report, run_id)
+    log.info(f"{label}: finished {done}/{len(scopes)} scopes")
+    if fatal is not None:
+        report.failure = auth_message(fatal.fatal, sorted({s.company_id for s, _ in scopes}))
+    elif report.scopes and report.scopes_failed * 2 > report.scopes:
+        first = next((e for rep in report.streams.values() for e in rep.errors), "")
+        report.failure = (f"{report.scopes_failed} of {report.scopes} scopes failed for {label} "
+                          f"(more than half); first error: {first}. See meta.sync_log for every error.")
+    return report
