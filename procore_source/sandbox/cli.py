@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((args.host, args.port))
+        sock.listen(2048)  # connections queue from now on, so the URL printed below works at once
     except OSError as error:
         print(f"procore-sandbox: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
         return 2
