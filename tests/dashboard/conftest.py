@@ -1,0 +1,81 @@
+"""Dashboard test fixtures: a hand-built serving snapshot, an access store, and AppTest helpers."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from serving_fixture import build_serving  # noqa: E402
+
+from dashboard.store import AccessStore  # noqa: E402
+
+APP_PATH = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+
+
+@dataclass
+class DashEnv:
+    """A data dir with `serving.duckdb` and `dashboard.db`, and the environment pointing at them."""
+
+    data_dir: Path
+    store: AccessStore
+
+    @property
+    def serving(self) -> Path:
+        return self.data_dir / "serving.duckdb"
+
+    def token(self, resource_type: str, resource_id: int) -> str:
+        """A fresh token for a resource (rotating away any live one)."""
+        return self.store.rotate(resource_type, resource_id)[0]
+
+    def group_token(self, project_ids: list[int], company_id: int = 1, name: str = "Group") -> tuple[int, str]:
+        """Create a group and return (group id, its token)."""
+        group = self.store.create_group(name, company_id, project_ids)
+        return group.id, self.token("ProjectGroup", group.id)
+
+
+@pytest.fixture
+def dash_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DashEnv]:
+    """The default fixture snapshot (companies 1 and 2) and an empty SQLite access store."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    build_serving(data_dir / "serving.duckdb")
+    url = f"sqlite:///{data_dir / 'dashboard.db'}"
+    monkeypatch.setenv("PIPELINES_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", url)
+    monkeypatch.delenv("DASHBOARD_PUBLIC_URL", raising=False)
+    store = AccessStore(url)
+    store.create_all()
+    yield DashEnv(data_dir, store)
+    store.engine.dispose()
+
+
+def run_app(**params: str) -> AppTest:
+    """Run the app once with these query parameters."""
+    at = AppTest.from_file(APP_PATH, default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def page_text(at: AppTest) -> str:
+    """Every piece of text the page shows (titles, markdown, captions, alerts, metrics, buttons)."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success",
+                 "text"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [b.label for b in at.button]
+    for df in at.dataframe:
+        parts.append(df.value.to_csv())
+    return "\n".join(parts)
+
+
+def open_buttons(at: AppTest) -> set[int]:
+    """Project ids of the list's "View dashboard" buttons."""
+    return {int(b.key.removeprefix("open_")) for b in at.button if b.key and b.key.startswith("open_")}
