@@ -25,7 +25,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the receiver (POST /webhooks/procore, GET /webhooks/health)")
     serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument("--address", default="127.0.0.1", help="interface to bind (0.0.0.0 for all)")
+    serve.add_argument("--address", "--host", dest="address", default="127.0.0.1",
+                       help="interface to bind (0.0.0.0 for all)")
     reg = sub.add_parser("register", help="create or update the company's hook and its triggers (idempotent)")
     reg.add_argument("--company", type=int, action="append", required=True, help="company id (repeatable)")
     reg.add_argument("--url", required=True, help="public URL of the receiver's /webhooks/procore")
