@@ -10,6 +10,8 @@ What reconstruction cannot know (the raw rows hold only each record's current st
 - a reopened RFI or submittal looks open for its whole life, its closed spell is invisible;
 - an item closed, reopened and closed again counts as closed on its last close date only;
 - a changed due date applies to every past day (so past overdue counts use today's due date);
+- an item closed without `time_resolved`/`closed_at` closed when it was last updated (if it has no
+  `updated_at` either, on the day it opened: it is never counted open);
 - an item that is a draft now is never counted open, and one opened from a draft is open from
   `initiated_at` (RFIs) / `issue_date` (submittals), else from `created_at`;
 - deleted records are left out of every day, also the days before they were deleted, and a

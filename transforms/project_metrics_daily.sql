@@ -3,7 +3,8 @@
 -- An item is open on day D when opened_day <= D < closed_day; overdue when also due_date < D;
 -- closed to date when closed_day <= D. Opened: RFIs initiated_at (else created_at), submittals
 -- issue_date (else created_at). Closed: RFIs time_resolved, submittals closed_at (else updated_at).
--- Items that are drafts now were never open; the history.py merge adds the budget columns.
+-- Items that are drafts now were never open; a closed item with no close or update time counts as
+-- closed from the day it opened. The history.py merge adds the budget columns.
 CREATE OR REPLACE TEMP TABLE history_days AS
 WITH projects AS (
     SELECT id AS project_id, company_id FROM raw.projects WHERE _deleted_at IS NULL
@@ -12,7 +13,8 @@ items AS (
     SELECT project_id, 'rfi' AS kind,
            (coalesce(initiated_at, created_at) AT TIME ZONE $tz)::DATE AS opened_day,
            CASE WHEN lower(status) IN ('closed', 'closed_with_revision')
-                THEN (coalesce(time_resolved, updated_at) AT TIME ZONE $tz)::DATE END AS closed_day,
+                THEN coalesce((coalesce(time_resolved, updated_at) AT TIME ZONE $tz)::DATE,
+                              (coalesce(initiated_at, created_at) AT TIME ZONE $tz)::DATE) END AS closed_day,
            lower(status) IN ('closed', 'closed_with_revision') AS is_closed,
            due_date
     FROM raw.rfis
@@ -21,7 +23,8 @@ items AS (
     SELECT project_id, 'submittal',
            coalesce(issue_date, (created_at AT TIME ZONE $tz)::DATE),
            CASE WHEN lower(status) = 'closed'
-                THEN (coalesce(closed_at, updated_at) AT TIME ZONE $tz)::DATE END,
+                THEN coalesce((coalesce(closed_at, updated_at) AT TIME ZONE $tz)::DATE,
+                              issue_date, (created_at AT TIME ZONE $tz)::DATE) END,
            lower(status) = 'closed',
            due_date
     FROM raw.submittals

@@ -33,7 +33,8 @@ class Model:
 
 
 MODELS: tuple[Model, ...] = (
-    Model("budget_label_map", (), (), "one row per (measure, budget column label), priority 1 preferred"),
+    # the label map is rebuilt with the budget rows it maps (so the daily and weekly syncs pick up config changes)
+    Model("budget_label_map", ("budget_rows",), (), "one row per (measure, budget column label), priority 1 preferred"),
     Model("project_budget_view", ("budget_views",), (), "one row per project with a budget view: the chosen view"),
     Model("budget_row_measures", ("budget_rows",), ("project_budget_view", "budget_label_map"),
           "one row per budget detail row of the chosen view, with every measure"),
@@ -94,6 +95,9 @@ def run_model(con: duckdb.DuckDBPyConnection, name: str, settings: TransformSett
     """Rebuild `marts.<name>` in one transaction and return its row count."""
     model = MODELS_BY_NAME[name]
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    missing = [dep for dep in model.model_deps if not table_exists(con, MODELS_BY_NAME[dep].table)]
+    if missing:
+        ensure_models(con, missing, settings)
     con.begin()
     try:
         if name == "budget_label_map":
@@ -106,6 +110,35 @@ def run_model(con: duckdb.DuckDBPyConnection, name: str, settings: TransformSett
         con.rollback()
         raise
     return count
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether `schema.name` exists on this connection."""
+    schema, name = table.split(".")
+    query = "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?"
+    return con.execute(query, [schema, name]).fetchone()[0] > 0
+
+
+def ensure_models(con: duckdb.DuckDBPyConnection, names: list[str] | tuple[str, ...],
+                  settings: TransformSettings) -> list[str]:
+    """Build those of `names` (and their model dependencies) whose tables do not exist yet.
+
+    Lets a job that runs only some models (the hourly sync does not touch budgets) work on a
+    fresh warehouse. Returns the models it built, in order.
+    """
+    built: list[str] = []
+
+    def visit(name: str) -> None:
+        model = MODELS_BY_NAME[name]
+        for dep in model.model_deps:
+            visit(dep)
+        if name not in built and not table_exists(con, model.table):
+            run_model(con, name, settings)
+            built.append(name)
+
+    for name in names:
+        visit(name)
+    return built
 
 
 def run_all(con: duckdb.DuckDBPyConnection, settings: TransformSettings) -> dict[str, int]:

@@ -1,0 +1,139 @@
+"""Dagster assets for the SQL models (`marts/<name>`), their checks, and the `serving/snapshot` asset.
+
+One asset per model of `transforms.runner.MODELS`, depending on the raw assets (`raw/<stream>`)
+and models it reads, so the sync jobs (raw assets plus everything downstream) run the transforms
+they feed and then publish. Every asset writes DuckDB and so sits in the `duckdb` pool.
+`MARTS_DEFS` bundles these with the daily history (`orchestration.history`) for `definitions.py`.
+"""
+
+
+import os
+from datetime import datetime
+
+import dagster as dg
+
+from orchestration.publish import SERVED_MARTS, publish
+from orchestration.resources import WarehouseResource
+from transforms.runner import MODELS, Model, ensure_models, run_model
+from transforms.settings import TransformSettings
+
+PROJECT_METRICS = dg.AssetKey(["marts", "project_metrics"])
+SNAPSHOT = dg.AssetKey(["serving", "snapshot"])
+
+
+class TransformsResource(dg.ConfigurableResource):
+    """Settings of the SQL models; a field left unset falls back to its environment variable
+    (`PIPELINES_TIMEZONE`, `PIPELINES_BUDGET_VIEW`, `PIPELINES_BUDGET_LABELS`, `PROCORE_WEB_BASE_URL`).
+    `now` (ISO-8601 with offset) pins "today", for tests and replays."""
+
+    timezone: str | None = None
+    budget_view: str | None = None
+    budget_labels: str | None = None
+    web_base_url: str | None = None
+    now: str | None = None
+
+    def settings(self) -> TransformSettings:
+        """The `TransformSettings` these fields and the environment describe."""
+        env = dict(os.environ)
+        overrides = {"PIPELINES_TIMEZONE": self.timezone, "PIPELINES_BUDGET_VIEW": self.budget_view,
+                     "PIPELINES_BUDGET_LABELS": self.budget_labels, "PROCORE_WEB_BASE_URL": self.web_base_url}
+        env.update({k: v for k, v in overrides.items() if v is not None})
+        return TransformSettings.from_env(env, now=datetime.fromisoformat(self.now) if self.now else None)
+
+
+def _model_asset(model: Model) -> dg.AssetsDefinition:
+    deps = [dg.AssetKey(["raw", s]) for s in model.raw_deps] + [dg.AssetKey(["marts", m]) for m in model.model_deps]
+
+    @dg.asset(key=dg.AssetKey(["marts", model.name]), deps=deps, pool="duckdb", kinds={"duckdb", "sql"},
+              group_name="marts", description=f"`{model.table}`: {model.grain}. Built by `transforms/{model.name}"
+              f"{'.py' if model.name == 'budget_label_map' else '.sql'}`.")
+    def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+               transforms: TransformsResource) -> dg.MaterializeResult:
+        settings = transforms.settings()
+        with warehouse.connect() as con:
+            rows = run_model(con, model.name, settings)
+        context.log.info(f"{model.table}: {rows} rows (today = {settings.today} in {settings.timezone})")
+        return dg.MaterializeResult(metadata={"rows": rows, "table": model.table, "today": str(settings.today)})
+
+    return _asset
+
+
+MODEL_ASSETS = [_model_asset(m) for m in MODELS]
+
+
+@dg.asset(key=SNAPSHOT, deps=[dg.AssetKey(["marts", m.name]) for m in MODELS], pool="duckdb",
+          kinds={"duckdb"}, group_name="serving")
+def serving_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                     transforms: TransformsResource) -> dg.MaterializeResult:
+    """`serving.duckdb`: the marts the dashboard reads, `meta.freshness` and `meta.snapshot` (one row),
+    written under a temporary name and renamed over the old file, so readers see old or new, whole."""
+    with warehouse.connect() as con:
+        built = ensure_models(con, [m for m in SERVED_MARTS if m != "project_metrics_daily"], transforms.settings())
+        if built:
+            context.log.warning(f"built marts that no run had made yet: {', '.join(built)}")
+        result = publish(con, warehouse.serving_path)
+    context.log.info(f"published snapshot {result.snapshot_id} to {result.path}")
+    return dg.MaterializeResult(metadata={"snapshot_id": result.snapshot_id, "path": str(result.path),
+                                          **{f"rows {t}": n for t, n in result.row_counts.items()}})
+
+
+def _failed(description: str, con, query: str) -> dg.AssetCheckResult:
+    bad = con.execute(query).fetchall()
+    return dg.AssetCheckResult(passed=not bad, description=description,
+                               metadata={"failing_rows": len(bad), "examples": str(bad[:5])})
+
+
+@dg.asset_check(asset=PROJECT_METRICS, blocking=True, pool="duckdb")
+def one_row_per_project(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """Exactly one row per project in scope (every not-deleted `raw.projects` row), none extra."""
+    with warehouse.connect() as con:
+        return _failed("project ids with other than one row", con, """
+            WITH live AS (SELECT id AS project_id FROM raw.projects WHERE _deleted_at IS NULL),
+                 rows AS (SELECT project_id, count(*) AS n FROM marts.project_metrics GROUP BY project_id)
+            SELECT coalesce(l.project_id, r.project_id) AS project_id, coalesce(r.n, 0) AS n
+            FROM live AS l FULL OUTER JOIN rows AS r USING (project_id)
+            WHERE r.n IS DISTINCT FROM 1 OR l.project_id IS NULL""")
+
+
+@dg.asset_check(asset=PROJECT_METRICS, blocking=True, pool="duckdb")
+def counts_add_up(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """Counts are non-negative; rfis_total = open + closed + draft, and likewise for submittals."""
+    with warehouse.connect() as con:
+        return _failed("projects whose counts are negative or do not add up", con, """
+            SELECT project_id FROM marts.project_metrics
+            WHERE least(rfis_total, rfis_open, rfis_closed, rfis_draft, rfis_overdue, submittals_total,
+                        submittals_open, submittals_closed, submittals_draft, submittals_overdue) < 0
+               OR rfis_total <> rfis_open + rfis_closed + rfis_draft
+               OR submittals_total <> submittals_open + submittals_closed + submittals_draft
+               OR rfis_overdue > rfis_open OR submittals_overdue > submittals_open""")
+
+
+@dg.asset_check(asset=PROJECT_METRICS, blocking=True, pool="duckdb",
+                additional_deps=[dg.AssetKey(["marts", "budget_by_cost_code"])])
+def budget_sums_match_rows(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """Budget measures equal the sums of the rows they come from: original budget and modifications
+    against the raw rows of the chosen view, every measure against `marts.budget_by_cost_code`."""
+    measures = ("original_budget", "budget_modifications", "approved_changes", "revised_budget", "committed_costs",
+                "direct_costs", "pending_changes", "projected_costs", "projected_over_under")
+    differs = " OR ".join(f"m.{c} IS DISTINCT FROM c.{c}" for c in measures)
+    with warehouse.connect() as con:
+        return _failed("projects whose budget differs from its rows", con, f"""
+            WITH raw_sums AS (
+                SELECT v.project_id, sum(r.original_budget_amount) AS original_budget,
+                       sum(r.budget_modifications) AS budget_modifications
+                FROM marts.project_budget_view AS v
+                JOIN raw.budget_rows AS r ON r.budget_view_id = v.budget_view_id AND r.project_id = v.project_id
+                WHERE r._deleted_at IS NULL GROUP BY v.project_id),
+            code_sums AS (
+                SELECT project_id, {", ".join(f"sum({c}) AS {c}" for c in measures)}
+                FROM marts.budget_by_cost_code GROUP BY project_id)
+            SELECT m.project_id FROM marts.project_metrics AS m
+            LEFT JOIN raw_sums AS r USING (project_id)
+            LEFT JOIN code_sums AS c USING (project_id)
+            WHERE m.original_budget IS DISTINCT FROM r.original_budget
+               OR m.budget_modifications IS DISTINCT FROM r.budget_modifications
+               OR (c.project_id IS NOT NULL AND ({differs}))""")
+
+
+MARTS_CHECKS = [one_row_per_project, counts_add_up, budget_sums_match_rows]
+MARTS_ASSETS = [*MODEL_ASSETS, serving_snapshot]

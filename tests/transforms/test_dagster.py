@@ -1,0 +1,105 @@
+"""The marts, checks, snapshot and history assets through `dg.materialize` on a warehouse in tmp_path."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.history import (
+    DAILY_SYNC_JOB,
+    HISTORY_ASSETS,
+    history_after_sync,
+    project_metrics_daily_job,
+    publish_snapshot_job,
+)
+from orchestration.marts_assets import MARTS_ASSETS, MARTS_CHECKS, TransformsResource
+from orchestration.resources import WarehouseResource
+from orchestration.warehouse_schema import create_raw_tables
+
+NOW = "2025-03-10T12:00:00+00:00"
+
+
+@pytest.fixture
+def instance(tmp_path: Path, monkeypatch) -> dg.DagsterInstance:
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
+    with dg.DagsterInstance.ephemeral() as inst:
+        yield inst
+
+
+def fill(path: Path, rfi_status_2: str = "closed") -> None:
+    con = duckdb.connect(str(path))
+    create_raw_tables(con)
+    con.execute("INSERT INTO raw.projects (id, company_id, name) VALUES (1, 10, 'One'), (2, 10, 'Two')")
+    con.execute("""INSERT INTO raw.rfis (project_id, company_id, id, status, due_date, created_at) VALUES
+                   (1, 10, 1, 'open', DATE '2025-03-01', TIMESTAMPTZ '2025-02-01 00:00:00+00'),
+                   (1, 10, 2, ?, NULL, TIMESTAMPTZ '2025-02-01 00:00:00+00')""", [rfi_status_2])
+    con.execute("INSERT INTO raw.budget_views (project_id, company_id, id, name) VALUES (1, 10, 5, 'Main')")
+    con.execute("""INSERT INTO raw.budget_rows (project_id, company_id, budget_view_id, budget_row_id, id,
+                   cost_code, original_budget_amount, label_amounts) VALUES
+                   (1, 10, 5, '50', 50, 'A', 100.00, '{"Revised Budget": "120.00"}')""")
+    con.close()
+
+
+def resources(tmp_path: Path) -> dict:
+    return {"warehouse": WarehouseResource(data_dir=str(tmp_path)), "transforms": TransformsResource(now=NOW)}
+
+
+def test_marts_checks_and_snapshot(tmp_path: Path, instance):
+    fill(tmp_path / "warehouse.duckdb")
+    result = dg.materialize([*MARTS_ASSETS, *MARTS_CHECKS], resources=resources(tmp_path), instance=instance)
+    assert result.success
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks == {"one_row_per_project": True, "counts_add_up": True, "budget_sums_match_rows": True}
+    pm = [e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(["marts", "project_metrics"])]
+    assert pm[0].materialization.metadata["rows"].value == 2
+    served = duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True)
+    assert served.execute("SELECT project_id, rfis_total, rfis_overdue, revised_budget FROM marts.project_metrics"
+                          " ORDER BY 1").fetchall() == [(1, 2, 1, 120), (2, 0, 0, None)]
+    served.close()
+
+
+def test_a_failing_check_fails_and_blocks_the_snapshot(tmp_path: Path, instance):
+    fill(tmp_path / "warehouse.duckdb", rfi_status_2="mystery")  # counted in the total, in no bucket
+    result = dg.materialize([*MARTS_ASSETS, *MARTS_CHECKS], resources=resources(tmp_path), instance=instance,
+                            raise_on_error=False)
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks["counts_add_up"] is False and checks["one_row_per_project"] is True
+    materialized = {e.asset_key for e in result.get_asset_materialization_events()}
+    assert dg.AssetKey(["serving", "snapshot"]) not in materialized  # blocking check stops the publish
+    assert not (tmp_path / "serving.duckdb").exists()
+
+
+def test_history_partition_and_sensor(tmp_path: Path, instance):
+    fill(tmp_path / "warehouse.duckdb")
+    res = resources(tmp_path)
+    assert dg.materialize(MARTS_ASSETS[:-1], resources=res, instance=instance).success
+    result = dg.materialize(HISTORY_ASSETS, partition_key="2025-03-10", resources=res, instance=instance)
+    assert result.success
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
+    assert con.execute("SELECT metric_date, project_id, rfis_open, rfis_overdue, revised_budget"
+                       " FROM marts.project_metrics_daily ORDER BY 2").fetchall() == [
+        (date(2025, 3, 10), 1, 1, 1, 120), (date(2025, 3, 10), 2, 0, 0, None)]
+    con.close()
+
+    @dg.op
+    def noop() -> None:
+        pass
+
+    @dg.job(name=DAILY_SYNC_JOB)
+    def fake_daily_sync() -> None:
+        noop()
+
+    run = fake_daily_sync.execute_in_process(instance=instance)
+    context = dg.build_run_status_sensor_context(sensor_name=history_after_sync.name, dagster_instance=instance,
+                                                 dagster_run=run.dagster_run, dagster_event=run.get_run_success_event())
+    request = history_after_sync(context)
+    assert isinstance(request, dg.RunRequest)
+    assert request.job_name == project_metrics_daily_job.name
+    assert date.fromisoformat(request.partition_key)  # today's partition key
+    assert request.run_key == f"history-{run.run_id}"
+    assert publish_snapshot_job.name == "publish_snapshot_job"
