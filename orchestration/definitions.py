@@ -7,15 +7,17 @@ ASSETS, so assets downstream of the raw ones join them automatically.
 import dagster as dg
 
 from orchestration.checks import INGESTION_CHECKS
+from orchestration.history import HISTORY_ASSETS, HISTORY_JOBS, HISTORY_SENSORS
 from orchestration.ingestion_assets import INGESTION_ASSETS
 from orchestration.jobs import build_schedules, build_sync_jobs
+from orchestration.marts_assets import MARTS_ASSETS, MARTS_CHECKS, TransformsResource
 from orchestration.resources import ProcoreResource, WarehouseResource
 
-ASSETS = [*INGESTION_ASSETS]
-CHECKS = [*INGESTION_CHECKS]
-JOBS = [*build_sync_jobs(ASSETS)]
+ASSETS = [*INGESTION_ASSETS, *MARTS_ASSETS, *HISTORY_ASSETS]
+CHECKS = [*INGESTION_CHECKS, *MARTS_CHECKS]
+JOBS = [*build_sync_jobs(ASSETS), *HISTORY_JOBS]
 SCHEDULES = [*build_schedules(JOBS)]
-SENSORS: list[dg.SensorDefinition] = []
+SENSORS: list[dg.SensorDefinition] = [*HISTORY_SENSORS]
 
 RESOURCES = {
     "procore": ProcoreResource(
@@ -24,6 +26,7 @@ RESOURCES = {
         company_ids=dg.EnvVar("PROCORE_COMPANY_IDS"),
     ),
     "warehouse": WarehouseResource(),
+    "transforms": TransformsResource(),
 }
 
 defs = dg.Definitions(assets=ASSETS, asset_checks=CHECKS, jobs=JOBS, schedules=SCHEDULES, sensors=SENSORS,
