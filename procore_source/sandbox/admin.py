@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from starlette.requests import Request
@@ -123,6 +124,13 @@ async def faults(request: Request) -> Response:
     return json_response({"faults": [f.public() for f in book.faults]})
 
 
+async def warm(request: Request) -> Response:
+    """`POST /_sandbox/warm`: generate every project's data now, so later reads measure only serving."""
+    started = time.perf_counter()
+    projects = _state(request).store.warm()
+    return json_response({"projects": projects, "seconds": round(time.perf_counter() - started, 3)})
+
+
 async def info(request: Request) -> Response:
     """`GET /_sandbox/info`: companies, forbidden/hidden project ids, client id, options."""
     return json_response(_state(request).info())
@@ -137,5 +145,6 @@ routes = [
     Route("/_sandbox/config", config, methods=["GET", "POST"]),
     Route("/_sandbox/tokens/expire", expire_tokens, methods=["POST"]),
     Route("/_sandbox/faults", faults, methods=["GET", "POST", "DELETE"]),
+    Route("/_sandbox/warm", warm, methods=["POST"]),
     Route("/_sandbox/info", info),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import socket
 import sys
+import threading
 
 import uvicorn
 
@@ -69,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  PROCORE_COMPANY_IDS={companies}")
     print(f"  {options.companies} companies x {options.projects} projects, seed {options.seed}; "
           f"clock starts {state.clock.now_iso()}; admin at {base}/_sandbox/info", flush=True)
+    # Generate project data in the background so the first full read is fast.
+    threading.Thread(target=state.store.warm, name="sandbox-warm", daemon=True).start()
     server.run(sockets=[sock])
     return 0
 

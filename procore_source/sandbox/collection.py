@@ -10,10 +10,12 @@ import json
 from collections.abc import Hashable
 from typing import Any
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+
 
 def encode(record: dict) -> bytes:
     """Compact JSON bytes of one record."""
-    return json.dumps(record, separators=(",", ":")).encode()
+    return _ENCODER.encode(record).encode()
 
 
 class Entry:

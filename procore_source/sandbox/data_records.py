@@ -2,26 +2,47 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import random
+from typing import Any
 
 from procore_source.sandbox import vocab
 from procore_source.sandbox.clock import day, iso
 from procore_source.sandbox.data import DAY, CompanySeed
 
-RFI_STATUSES = ("open", "closed", "draft", "closed_with_revision", "closed_draft")
-RFI_WEIGHTS = (35, 45, 10, 7, 3)
 IMPACT_STATUSES = ("yes_known", "yes_unknown", "no_impact", "tbd", "n_a")
 
 
+def weighted(values: tuple, weights: tuple[int, ...]) -> tuple[tuple, list[int]]:
+    """A table for `pick`: the values and their cumulative weights."""
+    return values, list(itertools.accumulate(weights))
+
+
+def pick(rng: random.Random, table: tuple[tuple, list[int]]) -> Any:
+    """One value of a `weighted` table (faster than `rng.choices` for single draws)."""
+    values, cumulative = table
+    return values[bisect.bisect(cumulative, rng.random() * cumulative[-1])]
+
+
+RFI_STATUSES = weighted(("open", "closed", "draft", "closed_with_revision", "closed_draft"), (35, 45, 10, 7, 3))
+COST_IMPACT = weighted(IMPACT_STATUSES, (15, 10, 45, 20, 10))
+SCHEDULE_IMPACT = weighted(IMPACT_STATUSES, (10, 10, 55, 15, 10))
+PRIORITIES = weighted(("low", "normal", "high"), (2, 6, 2))
+SUBMITTAL_STATES = weighted(("Draft", "Open", "Closed"), (10, 35, 55))
+CHANGE_EVENT_STATUSES = weighted(("open", "pending", "closed", "void"), (4, 2, 3, 1))
+
+
 def _person(rng: random.Random, company: CompanySeed) -> dict:
-    return dict(rng.choice(company.people))
+    # Shared dicts are safe: records are encoded to JSON as soon as they are made.
+    return rng.choice(company.people)
 
 
 def make_rfi(rng: random.Random, company: CompanySeed, project_id: int, rfi_id: int, number: int,
              anchor: int) -> dict:
     """One RFI: status mix, overdue share, response times and impacts as a busy project has them."""
-    status = rng.choices(RFI_STATUSES, weights=RFI_WEIGHTS)[0]
+    status = pick(rng, RFI_STATUSES)
     closed = status.startswith("closed")
     age_days = rng.uniform(1, 35) if status in ("open", "draft") else rng.uniform(20, 540)
     created = int(anchor - age_days * DAY - rng.randrange(3600))
@@ -35,8 +56,8 @@ def make_rfi(rng: random.Random, company: CompanySeed, project_id: int, rfi_id: 
     updated = min(anchor - 60, last + rng.randrange(3 * DAY))
     assignees = [_person(rng, company) for _ in range(rng.choice((1, 1, 1, 2)))]
     ball = [] if closed else ([_person(rng, company)] if status == "draft" else assignees)
-    cost_status = rng.choices(IMPACT_STATUSES, weights=(15, 10, 45, 20, 10))[0]
-    schedule_status = rng.choices(IMPACT_STATUSES, weights=(10, 10, 55, 15, 10))[0]
+    cost_status = pick(rng, COST_IMPACT)
+    schedule_status = pick(rng, SCHEDULE_IMPACT)
     manager = _person(rng, company)
     topic = rng.choice(vocab.RFI_TOPICS)
     location = rng.choice(vocab.LOCATIONS)
@@ -48,13 +69,13 @@ def make_rfi(rng: random.Random, company: CompanySeed, project_id: int, rfi_id: 
         "time_resolved": iso(resolved) if resolved else None,
         "assignee": assignees[0], "assignees": assignees,
         "ball_in_court": ball[0] if ball else None, "ball_in_courts": ball,
-        "responsible_contractor": dict(rng.choice(company.vendors)), "rfi_manager": manager,
+        "responsible_contractor": rng.choice(company.vendors), "rfi_manager": manager,
         "received_from": _person(rng, company), "created_by": manager,
         "cost_impact": {"status": cost_status,
                         "value": round(rng.uniform(500, 80_000), 2) if cost_status == "yes_known" else None},
         "schedule_impact": {"status": schedule_status,
                             "value": rng.randint(1, 30) if schedule_status == "yes_known" else None},
-        "priority": rng.choices(("low", "normal", "high"), weights=(2, 6, 2))[0],
+        "priority": pick(rng, PRIORITIES),
         "location": {"id": 7_000 + vocab.LOCATIONS.index(location), "name": location},
         "cost_code": {"id": 90_000 + vocab.COST_CODES.index((code, code_name)), "name": code_name,
                       "full_code": code},
@@ -67,7 +88,7 @@ def make_rfi(rng: random.Random, company: CompanySeed, project_id: int, rfi_id: 
 
 def make_submittal(rng: random.Random, company: CompanySeed, submittal_id: int, number: int, anchor: int) -> dict:
     """One submittal: status object, approvers with responses and review times, ball in court."""
-    coarse = rng.choices(("Draft", "Open", "Closed"), weights=(10, 35, 55))[0]
+    coarse = pick(rng, SUBMITTAL_STATES)
     status = dict(rng.choice([s for s in company.submittal_statuses if s["status"] == coarse]))
     age_days = rng.uniform(1, 60) if coarse != "Closed" else rng.uniform(20, 540)
     created = int(anchor - age_days * DAY - rng.randrange(3600))
@@ -107,14 +128,14 @@ def make_submittal(rng: random.Random, company: CompanySeed, submittal_id: int, 
     return {
         "id": submittal_id, "number": str(number), "formatted_number": f"{section_no.replace(' ', '')}-{number}",
         "title": f"{section_name} {rng.choice(vocab.SUBMITTAL_TYPES).lower()}", "revision": "0",
-        "status": status, "type": dict(rng.choice(company.submittal_types)),
+        "status": status, "type": rng.choice(company.submittal_types),
         "specification_section": {"id": spec_id, "number": section_no, "description": section_name,
                                   "label": f"{section_no} - {section_name}"},
         "due_date": day(due), "received_date": day(created + DAY) if issued else None,
         "issue_date": day(issued) if issued else None, "submit_by": day(created + 7 * DAY),
         "distributed_at": iso(closed_at) if closed_at else None, "closed_at": iso(closed_at) if closed_at else None,
         "ball_in_court": ball, "approvers": approvers,
-        "responsible_contractor": dict(rng.choice(company.vendors)), "submittal_manager": manager,
+        "responsible_contractor": rng.choice(company.vendors), "submittal_manager": manager,
         "created_at": iso(created), "updated_at": iso(max(updated, created)), "current_revision": True,
         "private": False, "custom_fields": {}, "deleted_at": None,
     }
@@ -123,7 +144,7 @@ def make_submittal(rng: random.Random, company: CompanySeed, submittal_id: int, 
 def make_change_event(rng: random.Random, change_event_id: int, number: int, anchor: int) -> dict:
     """One change event, as `GET /rest/v1.0/change_events` lists it."""
     created = anchor - rng.randint(1, 400) * DAY - rng.randrange(DAY)
-    status = rng.choices(("open", "pending", "closed", "void"), weights=(4, 2, 3, 1))[0]
+    status = pick(rng, CHANGE_EVENT_STATUSES)
     updated = min(anchor - 60, created + rng.randrange(30 * DAY))
     return {
         "id": change_event_id, "number": f"{number:03d}", "title": rng.choice(vocab.CHANGE_EVENT_TITLES),

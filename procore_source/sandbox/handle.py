@@ -80,6 +80,10 @@ class SandboxHandle:
         """Every access token dies now; refresh tokens stay valid."""
         return self._call("POST", "tokens/expire")
 
+    def warm(self) -> dict:
+        """Generate every project's data now (`{"projects", "seconds"}`), e.g. before a benchmark."""
+        return self._call("POST", "warm")
+
     def info(self) -> dict:
         """Companies, forbidden and hidden project ids, client id, options."""
         return self._call("GET", "info")

@@ -115,6 +115,14 @@ class Store:
         self._created_index[(resource, new)] = (project_id, view_id)
         return new
 
+    def warm(self) -> int:
+        """Generate every readable project's data now (instead of on first read); returns how many projects."""
+        count = 0
+        for seed in list(self.readable_projects()):
+            self.project_data(seed.id)
+            count += 1
+        return count
+
     def readable_projects(self) -> Iterator[ProjectSeed]:
         """Seeded projects whose tools are readable (in seeding order)."""
         return (s for s in self.project_seeds.values() if s.access == "ok")
