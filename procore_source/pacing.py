@@ -37,13 +37,19 @@ class RateLimitState:
 
 
 def parse_rate_limit(headers: Mapping[str, str]) -> RateLimitState | None:
-    """The `X-Rate-Limit-*` headers of a response, or None when they are absent or malformed."""
+    """The `X-Rate-Limit-*` headers of a response, or None when they are absent or malformed.
+
+    A header repeated by a proxy arrives comma-joined; then the window with the fewest requests left wins.
+    """
     try:
-        limit = int(headers["X-Rate-Limit-Limit"])
-        remaining = int(headers["X-Rate-Limit-Remaining"])
-        reset = float(headers["X-Rate-Limit-Reset"])
-    except (KeyError, TypeError, ValueError):
+        limits = [int(v) for v in headers["X-Rate-Limit-Limit"].split(",")]
+        remainings = [int(v) for v in headers["X-Rate-Limit-Remaining"].split(",")]
+        resets = [float(v) for v in headers["X-Rate-Limit-Reset"].split(",")]
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None
+    if not len(limits) == len(remainings) == len(resets):
+        return None
+    remaining, limit, reset = min(zip(remainings, limits, resets, strict=True))
     return RateLimitState(limit, max(remaining, 0), reset)
 
 
@@ -76,6 +82,7 @@ class Pacer:
         Raises `RateLimitedError` when the wait would exceed `max_wait`.
         """
         start = self._clock()
+        waited = False
         with self._cond:
             while True:
                 now = self._clock()
@@ -86,12 +93,13 @@ class Pacer:
                     raise RateLimitedError(
                         f"{reason}: the next request{self._company()} could go out in {wait:.0f} s, longer "
                         f"than the longest allowed wait of {self.max_wait:.0f} s (PROCORE_MAX_RATE_LIMIT_WAIT)")
+                waited = True
                 self._cond.wait(timeout=wait)
             self._inflight += 1
             self._last_issue = now
             if self.hourly_budget:
                 self._issued.append(now)
-        return max(0.0, self._clock() - start)
+        return max(1e-6, self._clock() - start) if waited else 0.0
 
     def release(self, headers: Mapping[str, str] | None) -> None:
         """Record the response of a request reserved with `acquire` (None when none arrived)."""
@@ -106,8 +114,6 @@ class Pacer:
         """Hold every request of this company until `moment` (after a 429 or a 503 with Retry-After)."""
         with self._cond:
             self._blocked_until = max(self._blocked_until, moment)
-            self._remaining = 0
-            self._reset = max(self._reset or 0.0, moment - RESET_MARGIN)
 
     def wait_needed(self, now: float) -> tuple[float, str]:
         """Seconds to wait before the next request at time `now`, and why. Call with the lock held."""

@@ -80,3 +80,12 @@ def test_block_until_holds_everyone():
     pacer = Pacer(clock=clock)
     pacer.block_until(clock.now + 3)
     assert pacer.wait_needed(clock.now)[0] == pytest.approx(3)
+
+
+def test_repeated_headers_take_the_tightest_window():
+    from procore_source.pacing import parse_rate_limit
+
+    state = parse_rate_limit({"X-Rate-Limit-Limit": "100, 3600", "X-Rate-Limit-Remaining": "0, 3000",
+                              "X-Rate-Limit-Reset": "1002, 4000"})
+    assert (state.limit, state.remaining, state.reset) == (100, 0, 1002.0)
+    assert parse_rate_limit({"X-Rate-Limit-Limit": "x"}) is None
