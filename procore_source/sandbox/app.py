@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from procore_source.sandbox import admin, api, host_page, oauth
+from procore_source.sandbox import admin, api, host_page, oauth, webhooks
 from procore_source.sandbox.options import SandboxOptions
 from procore_source.sandbox.ratelimit import RATE_LIMIT_BODY
 from procore_source.sandbox.responses import DEFAULT_MESSAGES, ApiError, error_response
@@ -137,10 +137,11 @@ async def _crash(request: Request, exc: Exception) -> Response:
 
 def build_app(state: SandboxState) -> ASGIApp:
     """The ASGI app serving Procore's API, OAuth, the admin surface and the host page for `state`."""
-    procore_routes = oauth.routes + api.routes
-    app = Starlette(routes=procore_routes + admin.routes + list(host_page.routes),
+    procore_routes = oauth.routes + api.routes + webhooks.routes
+    app = Starlette(routes=procore_routes + admin.routes + webhooks.admin_routes + list(host_page.routes),
                     exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _crash})
     app.state.sandbox = state
+    app.state.webhooks = state.webhooks
     gate = ProcoreGate(app, state, procore_routes)
     gate.sandbox = state  # type: ignore[attr-defined]
     return gate

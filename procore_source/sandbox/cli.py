@@ -72,7 +72,10 @@ def main(argv: list[str] | None = None) -> int:
           f"clock starts {state.clock.now_iso()}; admin at {base}/_sandbox/info", flush=True)
     # Generate project data in the background so the first full read is fast.
     threading.Thread(target=state.store.warm, name="sandbox-warm", daemon=True).start()
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    finally:
+        state.close()
     return 0
 
 

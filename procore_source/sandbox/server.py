@@ -50,6 +50,7 @@ class RunningSandbox(SandboxHandle):
         if self._thread.is_alive():
             self._thread.join(timeout=10)
         self._socket.close()
+        self.state.close()
 
     def __enter__(self) -> RunningSandbox:
         return self

@@ -10,6 +10,7 @@ from procore_source.sandbox.options import RUNTIME_KEYS, SandboxOptions
 from procore_source.sandbox.ratelimit import RateLimiter
 from procore_source.sandbox.store import Store
 from procore_source.sandbox.tokens import TokenRegistry
+from procore_source.sandbox.webhooks import WebhookDispatcher
 
 
 class Stats:
@@ -49,6 +50,12 @@ class SandboxState:
         self.faults = FaultBook(options.seed)
         self.stats = Stats()
         self.runtime = {key: getattr(options, key) for key in RUNTIME_KEYS}
+        # Webhook deliveries observe every store change through the store's listeners.
+        self.webhooks = WebhookDispatcher(seed=options.seed).attach(self.store)
+
+    def close(self) -> None:
+        """Stop background work (webhook delivery workers)."""
+        self.webhooks.stop()
 
     @property
     def clock(self):
@@ -56,12 +63,14 @@ class SandboxState:
         return self.store.clock
 
     def reset(self) -> None:
-        """Seeded records, clock at its start offset, no faults, start options, zero stats, fresh windows."""
+        """Seeded records, clock at its start offset, no faults, start options, zero stats, fresh windows,
+        no webhook hooks or queued deliveries."""
         self.store.reset()
         self.faults.clear()
         self.limiter.clear()
         self.stats.clear()
         self.runtime = {key: getattr(self.options, key) for key in RUNTIME_KEYS}
+        self.webhooks.reset()
 
     def info(self) -> dict:
         """What `GET /_sandbox/info` answers."""
