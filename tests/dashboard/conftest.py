@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from serving_fixture import build_serving  # noqa: E402
 
 from dashboard.store import AccessStore  # noqa: E402
+from dashboard.views import REFUSAL_TEXT, REFUSAL_TITLE  # noqa: E402
 
 APP_PATH = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
@@ -39,12 +41,18 @@ class DashEnv:
         return group.id, self.token("ProjectGroup", group.id)
 
 
+@pytest.fixture(scope="session")
+def serving_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default fixture snapshot, built once per session and copied into each test."""
+    return build_serving(tmp_path_factory.mktemp("serving") / "serving.duckdb")
+
+
 @pytest.fixture
-def dash_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DashEnv]:
+def dash_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, serving_template: Path) -> Iterator[DashEnv]:
     """The default fixture snapshot (companies 1 and 2) and an empty SQLite access store."""
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    build_serving(data_dir / "serving.duckdb")
+    shutil.copyfile(serving_template, data_dir / "serving.duckdb")
     url = f"sqlite:///{data_dir / 'dashboard.db'}"
     monkeypatch.setenv("PIPELINES_DATA_DIR", str(data_dir))
     monkeypatch.setenv("DASHBOARD_DATABASE_URL", url)
@@ -79,3 +87,14 @@ def page_text(at: AppTest) -> str:
 def open_buttons(at: AppTest) -> set[int]:
     """Project ids of the list's "View dashboard" buttons."""
     return {int(b.key.removeprefix("open_")) for b in at.button if b.key and b.key.startswith("open_")}
+
+
+def assert_refused_page(at: AppTest) -> None:
+    """The one refusal page: no traceback, no project name, id or count."""
+    assert not at.exception
+    assert [t.value for t in at.title] == [REFUSAL_TITLE]
+    text = page_text(at)
+    assert REFUSAL_TEXT in text
+    for leak in ("Harbor", "Riverside", "Secret", "101", "102", "201", "Projects"):
+        assert leak not in text
+    assert not at.button and not at.metric

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from conftest import open_buttons, page_text, run_app
+from conftest import assert_refused_page, open_buttons, page_text, run_app
 from streamlit.testing.v1 import AppTest
 
-from dashboard.views import FIRST_SYNC_TITLE, REFUSAL_TEXT, REFUSAL_TITLE
+from dashboard.views import FIRST_SYNC_TITLE
 
 OTHER_COMPANY = ("Secret Stadium", "Hidden Hangar", "201", "202")
 
 
-def assert_refused(at: AppTest) -> None:
-    """The one refusal page: no traceback, no project name, id or count."""
-    assert not at.exception
-    assert [t.value for t in at.title] == [REFUSAL_TITLE]
-    text = page_text(at)
-    assert REFUSAL_TEXT in text
-    for leak in ("Harbor", "Riverside", "Secret", "101", "102", "201", "Projects"):
-        assert leak not in text
-    assert not at.button and not at.metric
+assert_refused = assert_refused_page
 
 
 def test_project_token_opens_its_dashboard_without_switcher(dash_env):
