@@ -44,14 +44,15 @@ def make_rfi(rng: random.Random, company: CompanySeed, project_id: int, rfi_id: 
     """One RFI: status mix, overdue share, response times and impacts as a busy project has them."""
     status = pick(rng, RFI_STATUSES)
     closed = status.startswith("closed")
-    age_days = rng.uniform(1, 35) if status in ("open", "draft") else rng.uniform(20, 540)
+    age_days = rng.uniform(1, 30) if status in ("open", "draft") else rng.uniform(20, 540)
     created = int(anchor - age_days * DAY - rng.randrange(3600))
-    initiated = None if status in ("draft", "closed_draft") else created + rng.randrange(2 * DAY)
-    due = (initiated or created) + rng.randint(5, 21) * DAY
+    initiated = None if status in ("draft", "closed_draft") else min(created + rng.randrange(2 * DAY), anchor - 600)
+    due = (initiated or created) + rng.randint(7, 28) * DAY
     resolved = None
     if closed:
-        response_days = min(math.exp(rng.gauss(2.0, 0.7)), age_days - 0.5)
-        resolved = int((initiated or created) + max(0.1, response_days) * DAY)
+        start = initiated or created
+        response_days = min(math.exp(rng.gauss(2.0, 0.7)), (anchor - start) / DAY - 0.1)
+        resolved = int(start + max(0.05, response_days) * DAY)
     last = max(t for t in (created, initiated, resolved) if t is not None)
     updated = min(anchor - 60, last + rng.randrange(3 * DAY))
     assignees = [_person(rng, company) for _ in range(rng.choice((1, 1, 1, 2)))]
@@ -90,18 +91,19 @@ def make_submittal(rng: random.Random, company: CompanySeed, submittal_id: int, 
     """One submittal: status object, approvers with responses and review times, ball in court."""
     coarse = pick(rng, SUBMITTAL_STATES)
     status = dict(rng.choice([s for s in company.submittal_statuses if s["status"] == coarse]))
-    age_days = rng.uniform(1, 60) if coarse != "Closed" else rng.uniform(20, 540)
+    age_days = rng.uniform(1, 40) if coarse != "Closed" else rng.uniform(20, 540)
     created = int(anchor - age_days * DAY - rng.randrange(3600))
-    issued = None if coarse == "Draft" else created + rng.randrange(3 * DAY)
-    due = (issued or created) + rng.randint(10, 21) * DAY
+    issued = None if coarse == "Draft" else min(created + rng.randrange(3 * DAY), anchor - 600)
+    due = (issued or created) + rng.randint(10, 30) * DAY
     section_no, section_name = rng.choice(vocab.SPEC_SECTIONS)
     approvers, ball, returned_last = [], [], None
     for n in range(rng.choice((1, 1, 2))):
         user = _person(rng, company)
         returned = None
         if coarse == "Closed" or (coarse == "Open" and n == 0 and rng.random() < 0.3):
-            review = min(rng.uniform(2, 25), age_days - 0.5)
-            returned = int((issued or created) + max(0.2, review) * DAY)
+            start = issued or created
+            review = min(rng.uniform(2, 25), (anchor - start) / DAY - 0.1)
+            returned = int(start + max(0.05, review) * DAY)
             returned_last = max(returned_last or 0, returned)
         if returned:
             name, considered = rng.choice(vocab.APPROVER_RESPONSES)
@@ -131,7 +133,7 @@ def make_submittal(rng: random.Random, company: CompanySeed, submittal_id: int, 
         "status": status, "type": rng.choice(company.submittal_types),
         "specification_section": {"id": spec_id, "number": section_no, "description": section_name,
                                   "label": f"{section_no} - {section_name}"},
-        "due_date": day(due), "received_date": day(created + DAY) if issued else None,
+        "due_date": day(due), "received_date": day(min(created + DAY, anchor)) if issued else None,
         "issue_date": day(issued) if issued else None, "submit_by": day(created + 7 * DAY),
         "distributed_at": iso(closed_at) if closed_at else None, "closed_at": iso(closed_at) if closed_at else None,
         "ball_in_court": ball, "approvers": approvers,
