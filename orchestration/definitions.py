@@ -10,7 +10,7 @@ from orchestration.checks import INGESTION_CHECKS
 from orchestration.history import HISTORY_ASSETS, HISTORY_JOBS, HISTORY_SENSORS
 from orchestration.ingestion_assets import INGESTION_ASSETS
 from orchestration.jobs import build_schedules, build_sync_jobs
-from orchestration.marts_assets import MARTS_ASSETS, MARTS_CHECKS, TransformsResource
+from orchestration.marts_assets import MARTS_ASSETS, MARTS_CHECKS
 from orchestration.resources import ProcoreResource, WarehouseResource
 
 ASSETS = [*INGESTION_ASSETS, *MARTS_ASSETS, *HISTORY_ASSETS]
@@ -26,7 +26,6 @@ RESOURCES = {
         company_ids=dg.EnvVar("PROCORE_COMPANY_IDS"),
     ),
     "warehouse": WarehouseResource(),
-    "transforms": TransformsResource(),
 }
 
 defs = dg.Definitions(assets=ASSETS, asset_checks=CHECKS, jobs=JOBS, schedules=SCHEDULES, sensors=SENSORS,

@@ -18,7 +18,7 @@ from datetime import date
 
 import dagster as dg
 
-from orchestration.marts_assets import PROJECT_METRICS, SNAPSHOT, TransformsResource
+from orchestration.marts_assets import PROJECT_METRICS, SNAPSHOT, transform_settings
 from orchestration.resources import WarehouseResource
 from transforms.history import rebuild_history
 
@@ -49,13 +49,12 @@ HISTORY_PARTITIONS = history_partitions()
           deps=[dg.AssetKey(["raw", "projects"]), dg.AssetKey(["raw", "rfis"]), dg.AssetKey(["raw", "submittals"]),
                 PROJECT_METRICS],
           pool="duckdb", kinds={"duckdb", "sql"}, group_name="marts")
-def project_metrics_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                          transforms: TransformsResource) -> dg.MaterializeResult:
+def project_metrics_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """`marts.project_metrics_daily`: one row per (day, project), counts as of the end of the day rebuilt
     from raw timestamps; budget columns recorded only on the day's own run (NULL before the first)."""
     keys = context.partition_key_range
     start, end = date.fromisoformat(keys.start), date.fromisoformat(keys.end)
-    settings = transforms.settings()
+    settings = transform_settings()
     with warehouse.connect() as con:
         rows = rebuild_history(con, settings, start, end)
     today_included = start <= settings.today <= end
@@ -80,7 +79,7 @@ def history_after_sync(context: dg.RunStatusSensorContext):
     """After `daily_sync` succeeds: today's history partition; after that succeeds: a fresh snapshot."""
     run = context.dagster_run
     if run.job_name == DAILY_SYNC_JOB:
-        today = TransformsResource().settings().today.isoformat()
+        today = transform_settings().today.isoformat()
         return dg.RunRequest(run_key=f"history-{run.run_id}", job_name=project_metrics_daily_job.name,
                              partition_key=today)
     if run.job_name == project_metrics_daily_job.name:

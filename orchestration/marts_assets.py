@@ -7,9 +7,6 @@ they feed and then publish. Every asset writes DuckDB and so sits in the `duckdb
 """
 
 
-import os
-from datetime import datetime
-
 import dagster as dg
 
 from orchestration.publish import SERVED_MARTS, publish
@@ -21,24 +18,10 @@ PROJECT_METRICS = dg.AssetKey(["marts", "project_metrics"])
 SNAPSHOT = dg.AssetKey(["serving", "snapshot"])
 
 
-class TransformsResource(dg.ConfigurableResource):
-    """Settings of the SQL models; a field left unset falls back to its environment variable
-    (`PIPELINES_TIMEZONE`, `PIPELINES_BUDGET_VIEW`, `PIPELINES_BUDGET_LABELS`, `PROCORE_WEB_BASE_URL`).
-    `now` (ISO-8601 with offset) pins "today", for tests and replays."""
-
-    timezone: str | None = None
-    budget_view: str | None = None
-    budget_labels: str | None = None
-    web_base_url: str | None = None
-    now: str | None = None
-
-    def settings(self) -> TransformSettings:
-        """The `TransformSettings` these fields and the environment describe."""
-        env = dict(os.environ)
-        overrides = {"PIPELINES_TIMEZONE": self.timezone, "PIPELINES_BUDGET_VIEW": self.budget_view,
-                     "PIPELINES_BUDGET_LABELS": self.budget_labels, "PROCORE_WEB_BASE_URL": self.web_base_url}
-        env.update({k: v for k, v in overrides.items() if v is not None})
-        return TransformSettings.from_env(env, now=datetime.fromisoformat(self.now) if self.now else None)
+def transform_settings() -> TransformSettings:
+    """Settings of the SQL models from the environment (see `transforms.settings`: `PIPELINES_TIMEZONE`,
+    `PIPELINES_BUDGET_VIEW`, `PIPELINES_BUDGET_LABELS`, `PROCORE_WEB_BASE_URL`, `PIPELINES_AS_OF`)."""
+    return TransformSettings.from_env()
 
 
 def _model_asset(model: Model) -> dg.AssetsDefinition:
@@ -47,9 +30,8 @@ def _model_asset(model: Model) -> dg.AssetsDefinition:
     @dg.asset(key=dg.AssetKey(["marts", model.name]), deps=deps, pool="duckdb", kinds={"duckdb", "sql"},
               group_name="marts", description=f"`{model.table}`: {model.grain}. Built by `transforms/{model.name}"
               f"{'.py' if model.name == 'budget_label_map' else '.sql'}`.")
-    def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-               transforms: TransformsResource) -> dg.MaterializeResult:
-        settings = transforms.settings()
+    def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        settings = transform_settings()
         with warehouse.connect() as con:
             rows = run_model(con, model.name, settings)
         context.log.info(f"{model.table}: {rows} rows (today = {settings.today} in {settings.timezone})")
@@ -63,12 +45,11 @@ MODEL_ASSETS = [_model_asset(m) for m in MODELS]
 
 @dg.asset(key=SNAPSHOT, deps=[dg.AssetKey(["marts", m.name]) for m in MODELS], pool="duckdb",
           kinds={"duckdb"}, group_name="serving")
-def serving_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                     transforms: TransformsResource) -> dg.MaterializeResult:
+def serving_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """`serving.duckdb`: the marts the dashboard reads, `meta.freshness` and `meta.snapshot` (one row),
     written under a temporary name and renamed over the old file, so readers see old or new, whole."""
     with warehouse.connect() as con:
-        built = ensure_models(con, [m for m in SERVED_MARTS if m != "project_metrics_daily"], transforms.settings())
+        built = ensure_models(con, [m for m in SERVED_MARTS if m != "project_metrics_daily"], transform_settings())
         if built:
             context.log.warning(f"built marts that no run had made yet: {', '.join(built)}")
         result = publish(con, warehouse.serving_path)

@@ -9,6 +9,7 @@ environment with `TransformSettings.from_env()`; tests pass `now=` to pin "today
 | `PIPELINES_BUDGET_VIEW` | (empty) | budget view name to use per project; empty or absent: the lowest id |
 | `PIPELINES_BUDGET_LABELS` | (defaults below) | JSON `{"measure": ["Label", ...]}` merged over the defaults |
 | `PROCORE_WEB_BASE_URL` | `https://app.procore.com` | base of the links into Procore |
+| `PIPELINES_AS_OF` | (empty: now) | ISO-8601 moment with offset to compute "today" from (tests, replays) |
 """
 
 from __future__ import annotations
@@ -69,6 +70,16 @@ def parse_budget_labels(text: str | None) -> dict[str, tuple[str, ...]]:
     return labels
 
 
+def _parse_as_of(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise TransformSettingsError(f"PIPELINES_AS_OF is not an ISO-8601 timestamp: {text!r}") from None
+    if moment.tzinfo is None:
+        raise TransformSettingsError(f"PIPELINES_AS_OF needs a UTC offset (e.g. 2025-03-10T12:00:00Z): {text!r}")
+    return moment
+
+
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
@@ -99,6 +110,8 @@ class TransformSettings:
         """Settings from `environ` (default `os.environ`); see the module docstring for the variables."""
         env = os.environ if environ is None else environ
         view = (env.get("PIPELINES_BUDGET_VIEW") or "").strip() or None
+        if now is None and (env.get("PIPELINES_AS_OF") or "").strip():
+            now = _parse_as_of(env["PIPELINES_AS_OF"].strip())
         return cls(
             timezone=(env.get("PIPELINES_TIMEZONE") or "UTC").strip(),
             budget_view=view,

@@ -16,7 +16,7 @@ from orchestration.history import (
     project_metrics_daily_job,
     publish_snapshot_job,
 )
-from orchestration.marts_assets import MARTS_ASSETS, MARTS_CHECKS, TransformsResource
+from orchestration.marts_assets import MARTS_ASSETS, MARTS_CHECKS
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse_schema import create_raw_tables
 
@@ -26,6 +26,9 @@ NOW = "2025-03-10T12:00:00+00:00"
 @pytest.fixture
 def instance(tmp_path: Path, monkeypatch) -> dg.DagsterInstance:
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    monkeypatch.setenv("PIPELINES_AS_OF", NOW)  # "today" is 2025-03-10
+    for name in ("PIPELINES_TIMEZONE", "PIPELINES_BUDGET_VIEW", "PIPELINES_BUDGET_LABELS"):
+        monkeypatch.delenv(name, raising=False)
     (tmp_path / "dagster_home").mkdir()
     with dg.DagsterInstance.ephemeral() as inst:
         yield inst
@@ -46,7 +49,7 @@ def fill(path: Path, rfi_status_2: str = "closed") -> None:
 
 
 def resources(tmp_path: Path) -> dict:
-    return {"warehouse": WarehouseResource(data_dir=str(tmp_path)), "transforms": TransformsResource(now=NOW)}
+    return {"warehouse": WarehouseResource(data_dir=str(tmp_path))}
 
 
 def test_marts_checks_and_snapshot(tmp_path: Path, instance):
@@ -100,6 +103,6 @@ def test_history_partition_and_sensor(tmp_path: Path, instance):
     request = history_after_sync(context)
     assert isinstance(request, dg.RunRequest)
     assert request.job_name == project_metrics_daily_job.name
-    assert date.fromisoformat(request.partition_key)  # today's partition key
+    assert request.partition_key == "2025-03-10"  # today's partition (PIPELINES_AS_OF)
     assert request.run_key == f"history-{run.run_id}"
     assert publish_snapshot_job.name == "publish_snapshot_job"

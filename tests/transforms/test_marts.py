@@ -72,5 +72,8 @@ def test_settings_from_env():
                                                                date(2025, 3, 11))
     assert s.budget_labels["direct_costs"] == ("JTD",)
     assert TransformSettings.from_env({}).budget_view is None
+    assert TransformSettings.from_env({"PIPELINES_AS_OF": "2025-03-10T23:30:00Z"}).today == date(2025, 3, 10)
+    with pytest.raises(TransformSettingsError, match="needs a UTC offset"):
+        TransformSettings.from_env({"PIPELINES_AS_OF": "2025-03-10T23:30:00"})
     with pytest.raises(TransformSettingsError, match="unknown timezone 'Mars/Base'"):
         TransformSettings.from_env({"PIPELINES_TIMEZONE": "Mars/Base"})
