@@ -68,6 +68,7 @@ def main() -> None:
 
 
 st.set_page_config(page_title="Project dashboard", page_icon="🏗️", layout="wide")
+views.apply_page_style()
 try:
     main()
 except Exception as exc:  # noqa: BLE001 - the page must never show a traceback

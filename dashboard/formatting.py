@@ -29,6 +29,23 @@ def money(value, signed: bool = False) -> str:
     return ("+" + text) if signed and number > 0 else text
 
 
+def compact_money(value, signed: bool = False) -> str:
+    """`$1.55M`, `+$50.3K`, `-$812`: short enough for a KPI card; an en dash when missing."""
+    if is_missing(value):
+        return "–"
+    number = float(value)
+    size = abs(number)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if size >= limit:
+            text = f"${size / limit:.3g}{suffix}"
+            break
+    else:
+        text = f"${size:,.0f}"
+    if number < 0:
+        return "-" + text
+    return ("+" + text) if signed and number > 0 else text
+
+
 def count(value) -> str:
     """An integer count, or an en dash when missing."""
     return "–" if is_missing(value) else f"{int(value):,}"

@@ -66,7 +66,7 @@ def _md(text: str) -> str:
 
 def render(df: pd.DataFrame, token: str) -> None:
     """The list page for the projects in `df` (already limited to the token's scope)."""
-    st.title("Projects")
+    st.title("Projects", anchor=False)
     synced = df["last_synced_at"].max() if len(df) else None
     st.caption(f"{len(df)} projects · synced {fmt.ago(synced)}")
     _summary(df)

@@ -13,7 +13,7 @@ LINK_COLUMNS = {"url": st.column_config.LinkColumn("Open in Procore", display_te
 
 
 def _header(m: dict) -> None:
-    st.title(str(m["project_name"]))
+    st.title(str(m["project_name"]), anchor=False)
     bits = [b for b in (m.get("project_number"), m.get("stage")) if not fmt.is_missing(b) and b]
     bits.append(f"synced {fmt.ago(m.get('last_synced_at'))}")
     st.caption(" · ".join(str(b) for b in bits))
@@ -25,28 +25,32 @@ def _header(m: dict) -> None:
 def _kpis(m: dict) -> None:
     rfi, sub, bud = st.columns(3)
     with rfi:
-        st.subheader("RFIs")
+        st.subheader("RFIs", anchor=False)
         a, b, c = st.columns(3)
         a.metric("Open", fmt.count(m["rfis_open"]), border=True)
         b.metric("Overdue", fmt.count(m["rfis_overdue"]), border=True)
-        c.metric("Avg. days to close", fmt.days(m["rfi_avg_days_to_close"]).replace(" days", ""), border=True)
+        c.metric("Days to close", fmt.days(m["rfi_avg_days_to_close"]).replace(" days", ""), border=True,
+                 help="Average days from opening to closing an RFI")
     with sub:
-        st.subheader("Submittals")
+        st.subheader("Submittals", anchor=False)
         a, b, c = st.columns(3)
         a.metric("Open", fmt.count(m["submittals_open"]), border=True)
         b.metric("Overdue", fmt.count(m["submittals_overdue"]), border=True)
-        c.metric("Avg. review days", fmt.days(m["submittal_avg_review_days"]).replace(" days", ""), border=True)
+        c.metric("Review days", fmt.days(m["submittal_avg_review_days"]).replace(" days", ""), border=True,
+                 help="Average days a submittal spends in review")
     with bud:
-        st.subheader("Budget")
+        st.subheader("Budget", anchor=False)
         if fmt.is_missing(m.get("budget_view_name")):
             st.info("This project has no budget view in Procore, so there are no budget figures.", icon="💰")
             return
         a, b, c = st.columns(3)
-        a.metric("Revised budget", fmt.money(m["revised_budget"]), border=True)
+        a.metric("Revised budget", fmt.compact_money(m["revised_budget"]), border=True,
+                 help=f"{fmt.money(m['revised_budget'])} in the budget view {m['budget_view_name']!s}")
         over = m["projected_over_under"]
-        b.metric("Over/under", fmt.money(over, signed=True), border=True,
-                 delta=None if fmt.is_missing(over) else ("over budget" if over < 0 else "under budget"),
-                 delta_color="off" if fmt.is_missing(over) else ("inverse" if over < 0 else "normal"))
+        b.metric("Over/under", fmt.compact_money(over, signed=True), border=True,
+                 delta=None if fmt.is_missing(over) else ("over" if over < 0 else "under"),
+                 delta_color="inverse" if not fmt.is_missing(over) and over < 0 else "normal",
+                 help="Revised budget minus projected costs: positive is under budget")
         pct = m.get("pct_committed")
         c.metric("Committed", "–" if fmt.is_missing(pct) else f"{float(pct):.0%}", border=True)
 

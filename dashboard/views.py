@@ -14,33 +14,41 @@ UNAVAILABLE_TITLE = "The dashboard is temporarily unavailable"
 UNAVAILABLE_TEXT = "Something went wrong on our side. Please reload the page in a moment."
 
 
+PAGE_CSS = "<style>.block-container{padding-top:1.5rem;padding-bottom:2rem}</style>"
+
+
+def apply_page_style() -> None:
+    """Tighten Streamlit's top padding: inside Procore's frame every pixel of height counts."""
+    st.markdown(PAGE_CSS, unsafe_allow_html=True)
+
+
 def render_refusal() -> None:
     """The one page every refused request gets: it names no project, id or count."""
-    st.title(REFUSAL_TITLE)
+    st.title(REFUSAL_TITLE, anchor=False)
     st.write(REFUSAL_TEXT)
 
 
 def render_first_sync() -> None:
     """Shown to a valid token while no serving snapshot exists yet."""
-    st.title(FIRST_SYNC_TITLE)
+    st.title(FIRST_SYNC_TITLE, anchor=False)
     st.info(FIRST_SYNC_TEXT, icon="⏳")
 
 
 def render_unavailable() -> None:
     """Shown when the snapshot or the access store cannot be read; no error details."""
-    st.title(UNAVAILABLE_TITLE)
+    st.title(UNAVAILABLE_TITLE, anchor=False)
     st.write(UNAVAILABLE_TEXT)
 
 
 def render_no_projects() -> None:
     """A valid group or company token whose projects are not in the snapshot (yet)."""
-    st.title("Projects")
+    st.title("Projects", anchor=False)
     st.info("No projects to show yet. Projects appear here after their first sync.", icon="📭")
 
 
 def render_project_not_synced() -> None:
     """A valid project token whose project is not in the snapshot (yet)."""
-    st.title("Project dashboard")
+    st.title("Project dashboard", anchor=False)
     st.info("This project has not been synced yet. Its dashboard appears after the next sync.", icon="⏳")
 
 

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -61,6 +62,54 @@ def dash_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, serving_template: 
     store.create_all()
     yield DashEnv(data_dir, store)
     store.engine.dispose()
+
+
+@dataclass
+class Served:
+    """A sandbox (serving the host page) and a dashboard process on another origin, with tokens."""
+
+    sandbox: object
+    dashboard: object
+    data_dir: Path
+    group_token: str
+    group_projects: tuple[int, ...]
+    company_token: str
+
+    def host_url(self, token: str, project_id: int | str | None = None, projects: str = "") -> str:
+        """The sandbox host page embedding the dashboard from `localhost` (the sandbox is on 127.0.0.1)."""
+        params = {"dashboard_url": self.dashboard.url("localhost"), "api_token": token}
+        if project_id is not None:
+            params["project_id"] = str(project_id)
+        if projects:
+            params["projects"] = projects
+        return f"{self.sandbox.url}/host?{urlencode(params)}"
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One sandbox and one dashboard process for the session's served and browser tests."""
+    from servers import start_dashboard
+
+    from procore_source.sandbox.options import SandboxOptions
+    from procore_source.sandbox.server import start_sandbox
+
+    data_dir = tmp_path_factory.mktemp("served")
+    build_serving(data_dir / "serving.duckdb")
+    store = AccessStore(f"sqlite:///{data_dir / 'dashboard.db'}")
+    store.create_all()
+    group = store.create_group("Harbor and Riverside", 1, [101, 102])
+    group_token = store.generate_token("ProjectGroup", group.id)[0]
+    company_token = store.generate_token("Company", 1)[0]
+    store.engine.dispose()
+    sandbox = start_sandbox(SandboxOptions(seed=1, companies=1, projects=2, records_per_project=1))
+    try:
+        dashboard = start_dashboard(data_dir, frame_ancestors=sandbox.url)
+    except Exception:
+        sandbox.stop()
+        raise
+    yield Served(sandbox, dashboard, data_dir, group_token, (101, 102), company_token)
+    dashboard.stop()
+    sandbox.stop()
 
 
 def run_app(**params: str) -> AppTest:
