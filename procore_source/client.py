@@ -76,7 +76,7 @@ class ProcoreClient:
             if not records or not next_url:
                 return
             seen_pages.add(page_number(request_params) or 0)
-            path, request_params = link_path(next_url), merge_params(caller, next_url)
+            path, request_params = link_path(next_url, self.settings.api_base_url), merge_params(caller, next_url)
             if (page_number(request_params) or 0) in seen_pages:
                 raise MalformedResponseError("the Link header's rel=\"next\" points back to a page already read",
                                              url=response.url)

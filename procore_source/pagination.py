@@ -63,9 +63,17 @@ def merge_params(caller: Params, link_url: str) -> Params:
     return [(k, v) for k, v in caller if k not in link_keys] + list(from_link)
 
 
-def link_path(link_url: str) -> str:
-    """The path of a Link URL: the client sends it to its own API base, never to another host."""
-    return urlsplit(link_url).path
+def link_path(link_url: str, api_base_url: str = "") -> str:
+    """The path of a Link URL relative to the API base: the client sends it to its own base, never elsewhere.
+
+    When the base has a path prefix (a proxy at `https://proxy/procore`) that the link repeats, the
+    prefix is dropped so it is not doubled.
+    """
+    path = urlsplit(link_url).path
+    prefix = urlsplit(api_base_url).path.rstrip("/")
+    if prefix and path.startswith(prefix + "/"):
+        path = path[len(prefix):]
+    return path
 
 
 def page_number(params: Params) -> int | None:

@@ -105,7 +105,10 @@ class Transport:
         pacer = self.pacer_for(company_id)
         while True:
             token = self.tokens.access_token()
-            waited = pacer.acquire()
+            try:
+                waited = pacer.acquire()
+            except RateLimitedError as exc:
+                raise RateLimitedError(str(exc), url=full_url) from None
             if waited > 0:
                 self.counters.add(pacing_waits=1, pacing_wait_seconds=waited)
             response: requests.Response | None = None

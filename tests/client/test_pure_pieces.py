@@ -8,7 +8,7 @@ import stat
 import pytest
 
 from procore_source.errors import MalformedResponseError
-from procore_source.pagination import as_params, merge_params, parse_link_header, records_of
+from procore_source.pagination import as_params, link_path, merge_params, parse_link_header, records_of
 from procore_source.token_store import FileTokenStore, StoredTokens
 from procore_source.transport import retry_after_seconds
 
@@ -77,3 +77,8 @@ def test_file_token_store_rejects_garbage(tmp_path):
     path.write_text("not json")
     with pytest.raises(ValueError, match="unreadable"):
         FileTokenStore(path).load()
+
+
+def test_link_path_stays_on_our_base():
+    assert link_path("https://elsewhere.example/rest/v1.0/rfis?page=2", "https://api.procore.com") == "/rest/v1.0/rfis"
+    assert link_path("https://proxy/procore/rest/v1.0/rfis?page=2", "https://proxy/procore") == "/rest/v1.0/rfis"
