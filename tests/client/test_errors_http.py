@@ -137,3 +137,15 @@ def test_malformed_second_page_is_not_an_early_end(sandbox, make_client, helpers
     client = make_client(sandbox)
     with pytest.raises(MalformedResponseError, match="page=2"):
         list(client.iter_records(path, company_id=cid, per_page=3))
+
+
+def test_random_server_errors_do_not_lose_or_duplicate_records(sandbox, make_client, helpers):
+    sandbox.configure(error_rate=0.3)
+    cid = sandbox.company_ids[0]
+    pid = helpers.project_ids(sandbox, cid)[0]
+    client = make_client(sandbox, max_retries=6)
+    ids = [r["id"] for r in client.iter_records(f"/rest/v1.0/projects/{pid}/rfis", company_id=cid, per_page=2)]
+    sandbox.configure(error_rate=0)
+    assert sorted(ids) == helpers.live_ids(sandbox, "rfis", pid) and len(ids) == len(set(ids))
+    counts = client.counters.snapshot()
+    assert counts["server_errors"] == counts["retries"] > 0
