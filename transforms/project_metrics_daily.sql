@@ -33,25 +33,25 @@ items AS (
 spans AS (
     SELECT project_id, kind, opened_day, closed_day, is_closed,
            -- greatest() skips NULLs: without a due date an item is never overdue
-           CASE WHEN due_date IS NOT NULL AND opened_day IS NOT NULL THEN greatest(opened_day, due_date + 1) END AS overdue_from
+           CASE WHEN due_date IS NOT NULL AND opened_day IS NOT NULL
+                THEN greatest(opened_day, due_date + 1) END AS overdue_from
     FROM items
 ),
 events AS (
-    -- +1/-1 at the edges of each open and overdue span; +1 closed on the closing day
-    SELECT project_id, kind, opened_day AS day, 1 AS d_open, 0 AS d_overdue, 0 AS d_closed
-    FROM spans WHERE opened_day IS NOT NULL
-    UNION ALL
-    SELECT project_id, kind, greatest(closed_day, opened_day), -1, 0, 0
-    FROM spans WHERE opened_day IS NOT NULL AND closed_day IS NOT NULL
-    UNION ALL
-    SELECT project_id, kind, overdue_from, 0, 1, 0
-    FROM spans WHERE overdue_from IS NOT NULL AND (closed_day IS NULL OR overdue_from < closed_day)
-    UNION ALL
-    SELECT project_id, kind, closed_day, 0, -1, 0
-    FROM spans WHERE overdue_from IS NOT NULL AND closed_day IS NOT NULL AND overdue_from < closed_day
-    UNION ALL
-    SELECT project_id, kind, coalesce(closed_day, opened_day), 0, 0, 1
-    FROM spans WHERE is_closed AND coalesce(closed_day, opened_day) IS NOT NULL
+    -- per item, up to five dated deltas: open +1 / -1 at the edges of its open span, overdue +1 / -1
+    -- at the edges of its overdue span, closed +1 on its closing day (undated ones are dropped below)
+    SELECT project_id, kind, unnest([
+        {'day': opened_day, 'd_open': 1, 'd_overdue': 0, 'd_closed': 0},
+        {'day': CASE WHEN opened_day IS NOT NULL AND closed_day IS NOT NULL THEN greatest(closed_day, opened_day) END,
+         'd_open': -1, 'd_overdue': 0, 'd_closed': 0},
+        {'day': CASE WHEN closed_day IS NULL OR overdue_from < closed_day THEN overdue_from END,
+         'd_open': 0, 'd_overdue': 1, 'd_closed': 0},
+        {'day': CASE WHEN overdue_from < closed_day THEN closed_day END,
+         'd_open': 0, 'd_overdue': -1, 'd_closed': 0},
+        {'day': CASE WHEN is_closed THEN coalesce(closed_day, opened_day) END,
+         'd_open': 0, 'd_overdue': 0, 'd_closed': 1}
+    ], recursive := true)
+    FROM spans
 ),
 daily AS (
     SELECT project_id, day,
@@ -62,7 +62,7 @@ daily AS (
            sum(d_overdue) FILTER (WHERE kind = 'submittal') AS sub_overdue,
            sum(d_closed) FILTER (WHERE kind = 'submittal') AS sub_closed
     FROM events
-    WHERE day <= $end::DATE
+    WHERE day IS NOT NULL AND day <= $end::DATE
     GROUP BY ALL
 ),
 running AS (
