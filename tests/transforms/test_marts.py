@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from transforms.runner import run_all
+from transforms.runner import run_all, run_model
 from transforms.settings import TransformSettings, TransformSettingsError
 
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
@@ -77,3 +77,11 @@ def test_settings_from_env():
         TransformSettings.from_env({"PIPELINES_AS_OF": "2025-03-10T23:30:00"})
     with pytest.raises(TransformSettingsError, match="unknown timezone 'Mars/Base'"):
         TransformSettings.from_env({"PIPELINES_TIMEZONE": "Mars/Base"})
+
+
+def test_a_model_builds_missing_upstream_models_first(filled):
+    # the hourly sync runs project_metrics without the budget models: on a fresh warehouse they are built first
+    assert run_model(filled, "project_metrics", TransformSettings(now=NOW)) == 3
+    built = {r[0] for r in filled.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'").fetchall()}
+    assert built == {"project_metrics", "project_budget_view", "budget_row_measures", "budget_label_map"}
