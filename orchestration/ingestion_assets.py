@@ -51,7 +51,7 @@ def _sync(context: dg.AssetExecutionContext, config: SyncConfig, procore: Procor
                      f"{settings.max_workers} workers")
     before = client.counters.snapshot()
     report = sync_scopes(client=client, warehouse=warehouse, streams=streams, scopes=planned,
-                         window_end=window_end, run_id=context.run_id, max_workers=settings.max_workers,
+                         window_end=window_end, run_id=context.run.run_id, max_workers=settings.max_workers,
                          log=context.log)
     return report, counter_delta(before, client.counters.snapshot()), window_end
 

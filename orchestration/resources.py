@@ -26,6 +26,7 @@ from procore_source.settings import ProcoreSettings
 
 DEFAULT_OVERLAP_SECONDS = 300
 DEFAULT_LOCK_TIMEOUT_SECONDS = 600.0
+_initialised: set[str] = set()  # warehouse files whose tables this process already created
 
 
 class ProcoreResource(dg.ConfigurableResource):
@@ -118,8 +119,9 @@ class WarehouseResource(dg.ConfigurableResource):
         self.directory.mkdir(parents=True, exist_ok=True)
         con = open_with_lock_wait(self.warehouse_path, read_only=read_only, timeout=self.lock_timeout_seconds)
         try:
-            if not read_only:
+            if not read_only and str(self.warehouse_path) not in _initialised:
                 create_warehouse_tables(con)
+                _initialised.add(str(self.warehouse_path))
             yield con
         finally:
             con.close()
