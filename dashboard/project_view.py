@@ -23,7 +23,7 @@ def _header(m: dict) -> None:
 
 
 def _kpis(m: dict) -> None:
-    rfi, sub, bud = st.columns(3)
+    rfi, sub = st.columns(2)
     with rfi:
         st.subheader("RFIs", anchor=False)
         a, b, c = st.columns(3)
@@ -38,21 +38,23 @@ def _kpis(m: dict) -> None:
         b.metric("Overdue", fmt.count(m["submittals_overdue"]), border=True)
         c.metric("Review days", fmt.days(m["submittal_avg_review_days"]).replace(" days", ""), border=True,
                  help="Average days a submittal spends in review")
-    with bud:
-        st.subheader("Budget", anchor=False)
-        if fmt.is_missing(m.get("budget_view_name")):
-            st.info("This project has no budget view in Procore, so there are no budget figures.", icon="💰")
-            return
-        a, b, c = st.columns(3)
-        a.metric("Revised budget", fmt.compact_money(m["revised_budget"]), border=True,
-                 help=f"{fmt.money(m['revised_budget'])} in the budget view {m['budget_view_name']!s}")
-        over = m["projected_over_under"]
-        b.metric("Over/under", fmt.compact_money(over, signed=True), border=True,
-                 delta=None if fmt.is_missing(over) else ("over" if over < 0 else "under"),
-                 delta_color="inverse" if not fmt.is_missing(over) and over < 0 else "normal",
-                 help="Revised budget minus projected costs: positive is under budget")
-        pct = m.get("pct_committed")
-        c.metric("Committed", "–" if fmt.is_missing(pct) else f"{float(pct):.0%}", border=True)
+    st.subheader("Budget", anchor=False)
+    if fmt.is_missing(m.get("budget_view_name")):
+        st.info("This project has no budget view in Procore, so there are no budget figures.", icon="💰")
+        return
+    a, b, c, d = st.columns(4)
+    a.metric("Revised budget", fmt.compact_money(m["revised_budget"]), border=True,
+             help=f"{fmt.money(m['revised_budget'])} in the budget view {m['budget_view_name']!s}")
+    b.metric("Projected costs", fmt.compact_money(m["projected_costs"]), border=True,
+             help=fmt.money(m["projected_costs"]))
+    over = m["projected_over_under"]
+    c.metric("Over/under", fmt.compact_money(over, signed=True), border=True,
+             delta=None if fmt.is_missing(over) else ("over budget" if over < 0 else "under budget"),
+             delta_color="inverse" if not fmt.is_missing(over) and over < 0 else "normal",
+             help="Revised budget minus projected costs: positive is under budget")
+    pct = m.get("pct_committed")
+    d.metric("Committed", "–" if fmt.is_missing(pct) else f"{float(pct):.0%}", border=True,
+             help=f"{fmt.money(m['committed_costs'])} committed of the revised budget")
 
 
 def _charts(path: str, version: str, pid: int, m: dict) -> None:
