@@ -54,14 +54,28 @@ def _op_streams() -> dict[str, tuple[str, ...]]:
     return {asset.node_def.name: tuple(key.path[-1] for key in asset.keys) for asset in INGESTION_ASSETS}
 
 
+def _dirty_ops(groups: Sequence[PendingGroup]) -> dict[str, tuple[str, ...]]:
+    """The ingestion ops (name -> streams) that write a stream some group names."""
+    dirty = {g.stream for g in groups}
+    return {op: streams for op, streams in _op_streams().items() if dirty & set(streams)}
+
+
 def run_config_for(groups: Sequence[PendingGroup]) -> dict:
-    """Run config syncing only the (project, stream) pairs of `groups`; raw ops they do not name do nothing."""
+    """Run config of the dirty ingestion ops: only the streams and projects the groups name."""
     streams = sorted({g.stream for g in groups})
     ops = {}
-    for op_name, op_streams in _op_streams().items():
+    for op_name, op_streams in _dirty_ops(groups).items():
         project_ids = sorted({g.project_id for g in groups if g.stream in op_streams and g.project_id is not None})
         ops[op_name] = {"config": {"streams": streams, "project_ids": project_ids, "full_refresh": False}}
     return {"ops": ops}
+
+
+def asset_selection_for(groups: Sequence[PendingGroup], all_assets: Sequence[object]) -> list[dg.AssetKey]:
+    """The dirty raw assets and everything downstream of them (transforms, publish), nothing else."""
+    dirty = set(_dirty_ops(groups))
+    raw = [a for a in INGESTION_ASSETS if a.node_def.name in dirty]
+    assets = [a for a in all_assets if isinstance(a, dg.AssetsDefinition)]
+    return sorted(sync_selection(raw, assets).resolve(assets), key=lambda k: k.to_user_string())
 
 
 def _settle(context: dg.SensorEvaluationContext, inbox: Inbox) -> list[str]:
@@ -84,8 +98,9 @@ def _settle(context: dg.SensorEvaluationContext, inbox: Inbox) -> list[str]:
     return waiting
 
 
-def evaluate(context: dg.SensorEvaluationContext, inbox: Inbox) -> dg.SensorResult | dg.SkipReason:
-    """One tick against `inbox` (see the module docstring)."""
+def evaluate(context: dg.SensorEvaluationContext, inbox: Inbox,
+             all_assets: Sequence[object] | None = None) -> dg.SensorResult | dg.SkipReason:
+    """One tick against `inbox` (see the module docstring); `all_assets` narrows each run to what is dirty."""
     waiting = _settle(context, inbox)
     if waiting:
         return dg.SkipReason(f"waiting for the run of batch {waiting[0]}; new events will join the next run")
@@ -98,12 +113,18 @@ def evaluate(context: dg.SensorEvaluationContext, inbox: Inbox) -> dg.SensorResu
     context.log.info(f"batch {batch}: {events} events -> {len(groups)} (project, stream) pairs: {pairs}")
     return dg.SensorResult(run_requests=[dg.RunRequest(
         run_key=batch, run_config=run_config_for(groups),
+        asset_selection=asset_selection_for(groups, all_assets) if all_assets is not None else None,
         tags={BATCH_TAG: batch, "procore/webhook_events": str(events), "procore/webhook_pairs": str(len(groups))},
     )])
 
 
-def build_webhook_sensor(interval: int | None = None) -> dg.SensorDefinition:
-    """The `webhook_sensor` (RUNNING by default when `PIPELINES_SCHEDULES_RUNNING=1`, like the schedules)."""
+def build_webhook_sensor(all_assets: Sequence[object] | None = None, interval: int | None = None
+                         ) -> dg.SensorDefinition:
+    """The `webhook_sensor` (RUNNING by default when `PIPELINES_SCHEDULES_RUNNING=1`, like the schedules).
+
+    With `all_assets` (the code location's assets) each run materializes only the dirty raw assets and
+    what is downstream of them; without, the whole `webhook_sync` job (untouched raw assets do nothing).
+    """
     running = os.environ.get("PIPELINES_SCHEDULES_RUNNING", "").strip() == "1"
 
     @dg.sensor(name="webhook_sensor", job_name=JOB_NAME, minimum_interval_seconds=interval or sensor_interval(),
@@ -113,7 +134,7 @@ def build_webhook_sensor(interval: int | None = None) -> dg.SensorDefinition:
         """Claim new inbox events and request one targeted sync run; settle finished batches."""
         inbox = Inbox(WebhookSettings.from_env().inbox_url)
         try:
-            return evaluate(context, inbox)
+            return evaluate(context, inbox, all_assets)
         finally:
             inbox.close()
 

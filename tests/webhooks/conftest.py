@@ -87,3 +87,9 @@ def hooked_sandbox(start_sandbox_server):
     ensure_webhooks_wired(running)
     yield running
     running.state.webhooks.stop()
+
+
+@pytest.fixture(scope="session")
+def wire_webhooks():
+    """`ensure_webhooks_wired`, for module-scoped fixtures that start their own sandbox."""
+    return ensure_webhooks_wired

@@ -24,7 +24,7 @@ def env(sandbox, tmp_path, monkeypatch):
         monkeypatch.setenv(key, value)
     inbox = Inbox(f"sqlite:///{tmp_path / 'webhooks.db'}")
     defs = dg.Definitions(
-        assets=INGESTION_ASSETS, jobs=[build_webhook_job(INGESTION_ASSETS)], sensors=[build_webhook_sensor(5)],
+        assets=INGESTION_ASSETS, jobs=[build_webhook_job(INGESTION_ASSETS)], sensors=[build_webhook_sensor(INGESTION_ASSETS, interval=5)],
         resources={"procore": ProcoreResource(client_id=sandbox.client_id, client_secret=sandbox.client_secret,
                                               company_ids=",".join(map(str, sandbox.company_ids))),
                    "warehouse": WarehouseResource(data_dir=str(tmp_path / "data"))})
@@ -41,7 +41,7 @@ def tick(defs, instance):
 def run(defs, instance, request):
     job = defs.resolve_job_def(JOB_NAME)
     return job.execute_in_process(run_config=request.run_config, instance=instance, tags=request.tags,
-                                  raise_on_error=False)
+                                  asset_selection=request.asset_selection, raise_on_error=False)
 
 
 def event(sandbox_row: dict, resource: str = "RFIs", event_type: str = "update", n: int = 0) -> bytes:
@@ -64,7 +64,8 @@ def test_a_burst_makes_one_run_of_only_the_named_pairs(env):
     [request] = result.run_requests
     ops = request.run_config["ops"]
     assert ops["raw__rfis"]["config"]["project_ids"] == [target["project_id"]]
-    assert ops["raw__rfis"]["config"]["streams"] == ["rfis"]
+    assert ops["raw__rfis"]["config"]["streams"] == ["rfis"] and set(ops) == {"raw__rfis"}
+    assert request.asset_selection == [dg.AssetKey(["raw", "rfis"])]
     assert isinstance(tick(defs, instance), dg.SkipReason)  # the claimed batch has no run yet: wait
     sandbox.clear_stats()
     assert run(defs, instance, request).success
