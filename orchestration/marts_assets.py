@@ -8,6 +8,7 @@ they feed and then publish. Every asset writes DuckDB and so sits in the `duckdb
 
 
 import dagster as dg
+import duckdb
 
 from orchestration.publish import SERVED_MARTS, publish
 from orchestration.resources import WarehouseResource
@@ -28,8 +29,9 @@ def _model_asset(model: Model) -> dg.AssetsDefinition:
     deps = [dg.AssetKey(["raw", s]) for s in model.raw_deps] + [dg.AssetKey(["marts", m]) for m in model.model_deps]
 
     @dg.asset(key=dg.AssetKey(["marts", model.name]), deps=deps, pool="duckdb", kinds={"duckdb", "sql"},
-              group_name="marts", description=f"`{model.table}`: {model.grain}. Built by `transforms/{model.name}"
-              f"{'.py' if model.name == 'budget_label_map' else '.sql'}`.")
+              group_name="marts", description=f"`{model.table}`: {model.grain}. Built by "
+              + ("`transforms/runner.py` from PIPELINES_BUDGET_LABELS." if model.name == "budget_label_map"
+                 else f"`transforms/{model.name}.sql`."))
     def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         settings = transform_settings()
         with warehouse.connect() as con:
@@ -58,7 +60,8 @@ def serving_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseReso
                                           **{f"rows {t}": n for t, n in result.row_counts.items()}})
 
 
-def _failed(description: str, con, query: str) -> dg.AssetCheckResult:
+def _failed(description: str, con: duckdb.DuckDBPyConnection, query: str) -> dg.AssetCheckResult:
+    """A check result that passes when `query` returns no rows (the rows it returns are the failures)."""
     bad = con.execute(query).fetchall()
     return dg.AssetCheckResult(passed=not bad, description=description,
                                metadata={"failing_rows": len(bad), "examples": str(bad[:5])})
