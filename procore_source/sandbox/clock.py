@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import lru_cache
 
 from procore_source.sandbox.options import parse_start_time
 
 
+@lru_cache(maxsize=16_384)
+def _date(day_number: int) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(day_number * 86_400))
+
+
 def iso(epoch: float) -> str:
     """Procore's timestamp form for a Unix time: `2025-03-06T18:25:41Z`."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
+    day_number, second = divmod(int(epoch), 86_400)
+    return f"{_date(day_number)}T{second // 3600:02d}:{second % 3600 // 60:02d}:{second % 60:02d}Z"
 
 
 def day(epoch: float) -> str:
     """The UTC date (`YYYY-MM-DD`) of a Unix time."""
-    return time.strftime("%Y-%m-%d", time.gmtime(int(epoch)))
+    return _date(int(epoch) // 86_400)
 
 
 class SandboxClock:

@@ -6,7 +6,7 @@ import random
 
 from procore_source.sandbox import vocab
 from procore_source.sandbox.clock import iso
-from procore_source.sandbox.data import DAY
+from procore_source.sandbox.data import DAY, below, between, choice
 
 STANDARD_VIEW = "Procore Standard Budget"
 OWNER_VIEW = "Owner Forecast"
@@ -14,10 +14,10 @@ OWNER_VIEW = "Owner Forecast"
 
 def make_view(view_id: int, name: str, anchor: int, rng: random.Random) -> dict:
     """A budget view as `GET /rest/v1.0/budget_views` lists it."""
-    created = anchor - rng.randint(100, 900) * DAY - rng.randrange(DAY)
+    created = anchor - between(rng, 100, 900) * DAY - below(rng, DAY)
     return {"id": view_id, "name": name,
             "description": "Company standard budget view" if name == STANDARD_VIEW else "Owner-facing forecast",
-            "created_at": iso(created), "updated_at": iso(created + rng.randint(1, 90) * DAY)}
+            "created_at": iso(created), "updated_at": iso(created + between(rng, 1, 90) * DAY)}
 
 
 def view_labels(name: str) -> tuple[str, ...]:
@@ -39,13 +39,13 @@ def _money(value: float) -> str:
 
 def amounts(original: float, rng: random.Random) -> dict[str, float]:
     """Every measure of one line, consistent with each other (revised = original + changes, ...)."""
-    mods = rng.choice((0.0, 0.0, round(original * rng.uniform(-0.05, 0.08), 2)))
-    approved = rng.choice((0.0, round(original * rng.uniform(0, 0.12), 2)))
+    mods = choice(rng, (0.0, 0.0, round(original * rng.uniform(-0.05, 0.08), 2)))
+    approved = choice(rng, (0.0, round(original * rng.uniform(0, 0.12), 2)))
     revised = original + mods + approved
-    pending_budget = rng.choice((0.0, 0.0, round(original * rng.uniform(0, 0.05), 2)))
+    pending_budget = choice(rng, (0.0, 0.0, round(original * rng.uniform(0, 0.05), 2)))
     committed = round(revised * rng.uniform(0.4, 1.08), 2)
     direct = round(revised * rng.uniform(0, 0.08), 2)
-    pending_cost = rng.choice((0.0, round(revised * rng.uniform(0, 0.04), 2)))
+    pending_cost = choice(rng, (0.0, round(revised * rng.uniform(0, 0.04), 2)))
     projected_costs = committed + direct + pending_cost
     return {
         "Original Budget Amount": original, "Budget Modifications": mods, "Approved COs": approved,
@@ -62,12 +62,12 @@ def make_row(rng: random.Random, row_id: int | None, code: tuple[str, str], cate
              labels: tuple[str, ...], project_id: int) -> dict:
     """One detail row: fixed keys plus one string money key per view label; `row_id` None = unbudgeted."""
     (full_code, code_name), (cat_code, cat_name) = code, category
-    original = 0.0 if row_id is None else float(rng.randint(20, 4000) * 250)
+    original = 0.0 if row_id is None else float(between(rng, 20, 4000) * 250)
     values = amounts(original, rng)
     if row_id is None:
         values.update({"Original Budget Amount": 0.0, "Revised Budget": 0.0, "Approved COs": 0.0,
                        "Budget Modifications": 0.0, "Pending Budget Changes": 0.0, "Projected Budget": 0.0})
-        values["Committed Costs"] = float(rng.randint(4, 200) * 125)
+        values["Committed Costs"] = float(between(rng, 4, 200) * 125)
         values["Projected Costs"] = values["Committed Costs"] + values["Direct Costs"] + values["Pending Cost Changes"]
         values["Projected over Under"] = -values["Projected Costs"]
         values["Forecast To Complete"] = 0.0
@@ -95,7 +95,7 @@ def make_rows(rng: random.Random, first_id: int, count: int, name: str, project_
     pairs = [(c, k) for c in vocab.COST_CODES for k in vocab.CATEGORIES]
     chosen = sorted(rng.sample(range(len(pairs)), min(count, len(pairs))))
     while len(chosen) < count:  # more rows than code/category pairs: reuse pairs (sub jobs)
-        chosen.append(rng.randrange(len(pairs)))
+        chosen.append(below(rng, len(pairs)))
     rows = []
     for n, index in enumerate(chosen):
         row_id = None if n >= count - unbudgeted else first_id + n
