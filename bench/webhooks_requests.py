@@ -7,7 +7,8 @@ hour (one RFI or submittal update each). Requests are counted by the sandbox (`/
 OAuth token calls included):
 - polling: one `hourly_sync` run (RFIs and submittals of every project, incremental, recycle bins);
 - webhooks, coalesced: every change delivered, then one sensor tick and its one targeted run;
-- webhooks, spread: each change in its own sensor tick and run (the worst case for an hour).
+- webhooks, spread: each change in its own sensor tick and run (the worst case for an hour), measured
+  over `--spread-runs` changes and scaled to the hour.
 Latency (when the transforms and publish are in the code location): a daemon-like loop ticks the
 sensor every `--interval` seconds and runs what it requests; each sample closes an open RFI and
 times until `serving.duckdb` shows the project's closed count go up.
@@ -32,6 +33,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from orchestration.definitions import defs  # noqa: E402
 from procore_source.client import ProcoreClient  # noqa: E402
 from procore_source.sandbox.options import SandboxOptions  # noqa: E402
 from procore_source.sandbox.server import start_sandbox  # noqa: E402
@@ -43,30 +45,6 @@ from webhooks.settings import WebhookSettings  # noqa: E402
 
 SECRET = "bench-webhook-secret-0123456789"
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
-
-
-def wire(running) -> None:
-    """Mount the sandbox's webhooks on the live app unless the sandbox app does it already."""
-    from procore_source.sandbox.webhooks import WebhookDispatcher, admin_routes, routes
-
-    if getattr(running.state, "webhooks", None) is not None:
-        return
-    gate = running._server.config.app
-    running.state.webhooks = gate.app.state.webhooks = WebhookDispatcher().attach(running.state.store)
-    gate.app.router.routes[0:0] = list(routes) + list(admin_routes)
-    gate.routes.extend(routes)
-
-
-def load_definitions() -> dg.Definitions:
-    """The code location's definitions, with the webhook job and sensor added if not wired in yet."""
-    from orchestration import definitions
-    from orchestration.webhook_sensor import build_webhook_job, build_webhook_sensor
-
-    defs = definitions.defs
-    if not any(getattr(j, "name", None) == "webhook_sync" for j in (defs.jobs or [])):
-        defs = dg.Definitions.merge(defs, dg.Definitions(jobs=[build_webhook_job(definitions.ASSETS)],
-                                                         sensors=[build_webhook_sensor(definitions.ASSETS, interval=5)]))
-    return defs
 
 
 class Pipeline:
@@ -163,12 +141,12 @@ def main() -> None:
     p.add_argument("--change-rate", type=float, default=0.03, help="share of projects changing per hour")
     p.add_argument("--latency-samples", type=int, default=8, help="0 to skip the latency part")
     p.add_argument("--interval", type=float, default=15.0, help="sensor interval (seconds)")
+    p.add_argument("--spread-runs", type=int, default=5, help="changes timed one run each (then scaled to the hour)")
     args = p.parse_args()
     rng = random.Random(7)
     tmp = Path(tempfile.mkdtemp(prefix="bench-webhooks-"))
     sandbox = start_sandbox(SandboxOptions(companies=1, projects=args.projects, records_per_project=args.records,
                                            rate_limit_hourly=10**9, rate_limit_spike=10**9))
-    wire(sandbox)
     os.environ.update({**sandbox.env(), "PIPELINES_DATA_DIR": str(tmp / "data"), "DAGSTER_HOME": str(tmp / "dg"),
                        "WEBHOOK_INBOX_URL": f"sqlite:///{tmp / 'webhooks.db'}", "PROCORE_MAX_WORKERS": "4"})
     (tmp / "dg").mkdir()
@@ -177,7 +155,6 @@ def main() -> None:
     with ProcoreClient(ProcoreSettings.from_env(sandbox.env())) as client:
         register(HooksApi(client), company_id=company, url=receiver.delivery_url, secret=SECRET,
                  namespace="procore-pipelines")
-    defs = load_definitions()
     with dg.instance_for_test(temp_dir=str(tmp / "dg")) as instance:
         pipe = Pipeline(defs, instance)
         started = time.perf_counter()
@@ -201,8 +178,10 @@ def main() -> None:
         coalesced = measure(sandbox, pipe.tick)
         pipe.tick()  # settle the batch
 
+        spread_runs = min(per_hour, args.spread_runs)
+
         def spread() -> None:
-            for pid in rng.sample(pids, per_hour):
+            for pid in rng.sample(pids, spread_runs):
                 change(sandbox, rng, [pid], by_project)
                 drain(sandbox)
                 pipe.tick()
@@ -212,8 +191,9 @@ def main() -> None:
         print(f"{args.projects} projects, {per_hour} changing per hour ({args.change_rate:.0%}):")
         print(f"  hourly polling:              {polling:6d} requests/hour")
         print(f"  webhooks, one coalesced run: {coalesced:6d} requests/hour ({polling / max(coalesced, 1):.0f}x fewer)")
-        print(f"  webhooks, one run per change:{spread_total:6d} requests/hour ({polling / max(spread_total, 1):.0f}x "
-              f"fewer; {per_hour} runs in {time.perf_counter() - started:.0f} s)")
+        hourly_spread = round(spread_total / spread_runs * per_hour)
+        print(f"  webhooks, one run per change:{hourly_spread:6d} requests/hour ({polling / max(hourly_spread, 1):.0f}x "
+              f"fewer; {spread_total} requests in {spread_runs} runs, {time.perf_counter() - started:.0f} s)")
         serving = tmp / "data" / "serving.duckdb"
         if args.latency_samples and serving.exists():
             print(f"latency, sensor every {args.interval:.0f} s, {args.latency_samples} samples:")

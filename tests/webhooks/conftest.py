@@ -62,34 +62,7 @@ def wh() -> SimpleNamespace:
                            postgres_inbox_url=postgres_inbox_url)
 
 
-def ensure_webhooks_wired(running) -> None:
-    """Give a running sandbox its Webhooks API and delivery worker, unless the sandbox app already does.
-
-    Until `procore_source/sandbox/app.py` mounts `procore_source.sandbox.webhooks` itself, this adds
-    the same routes and listener the lead's wiring will add, on the live app object.
-    """
-    from procore_source.sandbox.webhooks import WebhookDispatcher, admin_routes, routes
-
-    state = running.state
-    if getattr(state, "webhooks", None) is not None:
-        return
-    gate = running._server.config.app
-    state.webhooks = WebhookDispatcher().attach(state.store)
-    gate.app.state.webhooks = state.webhooks
-    gate.app.router.routes[0:0] = list(routes) + list(admin_routes)
-    gate.routes.extend(routes)
-
-
 @pytest.fixture
 def hooked_sandbox(start_sandbox_server):
-    """A fresh small sandbox with webhooks (hooks API + deliveries), stopped at teardown."""
-    running = start_sandbox_server()
-    ensure_webhooks_wired(running)
-    yield running
-    running.state.webhooks.stop()
-
-
-@pytest.fixture(scope="session")
-def wire_webhooks():
-    """`ensure_webhooks_wired`, for module-scoped fixtures that start their own sandbox."""
-    return ensure_webhooks_wired
+    """A fresh small sandbox of its own (hooks, triggers and deliveries are per sandbox), stopped at teardown."""
+    return start_sandbox_server()

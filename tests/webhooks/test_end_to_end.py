@@ -13,6 +13,7 @@ import duckdb
 import pytest
 import requests
 
+from orchestration.definitions import defs
 from procore_source.client import ProcoreClient
 from procore_source.sandbox.options import SandboxOptions
 from procore_source.sandbox.server import start_sandbox
@@ -75,23 +76,11 @@ class World:
                     if r["record"]["status"] == "open" and not r["deleted_at"] and r["project_id"] not in exclude)
 
 
-def _definitions() -> dg.Definitions:
-    from orchestration import definitions
-    from orchestration.webhook_sensor import build_webhook_job, build_webhook_sensor
-
-    defs = definitions.defs
-    if not any(getattr(j, "name", None) == "webhook_sync" for j in defs.jobs or []):
-        defs = dg.Definitions.merge(defs, dg.Definitions(jobs=[build_webhook_job(definitions.ASSETS)],
-                                                         sensors=[build_webhook_sensor(definitions.ASSETS, interval=5)]))
-    return defs
-
-
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory, wire_webhooks):
+def loaded(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("e2e")
     sandbox = start_sandbox(SandboxOptions(seed=11, companies=1, projects=3, records_per_project=6,
                                            rate_limit_hourly=100_000, rate_limit_spike=10_000))
-    wire_webhooks(sandbox)
     inbox_url = f"sqlite:///{tmp / 'webhooks.db'}"
     receiver = RunningReceiver(WebhookSettings(secret=SECRET, inbox_url=inbox_url))
     with ProcoreClient(ProcoreSettings.from_env(sandbox.env())) as client:
@@ -103,12 +92,11 @@ def loaded(tmp_path_factory, wire_webhooks):
             mp.setenv(key, value)
         (tmp / "dagster").mkdir()
         with dg.instance_for_test(temp_dir=str(tmp / "dagster")) as instance:
-            w = World(sandbox, receiver, _definitions(), instance, tmp / "data")
+            w = World(sandbox, receiver, defs, instance, tmp / "data")
             assert w.run("weekly_full_sync")
             yield w
     receiver.stop()
     receiver.inbox.close()
-    sandbox.state.webhooks.stop()
     sandbox.stop()
 
 
