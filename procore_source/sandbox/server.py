@@ -29,7 +29,7 @@ class RunningSandbox(SandboxHandle):
         super().__init__(f"http://{host}:{self.port}", options.client_id, options.client_secret,
                          [c.id for c in self.state.store.companies])
         config = uvicorn.Config(build_app(self.state), log_level="warning", lifespan="off", access_log=False,
-                                timeout_keep_alive=30)
+                                timeout_keep_alive=30, timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name=f"procore-sandbox-{self.port}", daemon=True)
