@@ -1,4 +1,4 @@
--- marts.project_budget_view: one row per project that has a budget view; the view its budget
+-- marts.project_budget_view: one row per (not deleted) project that has a budget view; the view its budget
 -- metrics come from: the view named $budget_view when the project has one, else its lowest id.
 CREATE OR REPLACE TABLE marts.project_budget_view AS
 WITH views AS (
@@ -9,6 +9,7 @@ WITH views AS (
            ) AS preference
     FROM raw.budget_views
     WHERE _deleted_at IS NULL
+      AND project_id IN (SELECT id FROM raw.projects WHERE _deleted_at IS NULL)
 )
 SELECT project_id, budget_view_id, budget_view_name
 FROM views

@@ -35,7 +35,7 @@ class Model:
 MODELS: tuple[Model, ...] = (
     # the label map is rebuilt with the budget rows it maps (so the daily and weekly syncs pick up config changes)
     Model("budget_label_map", ("budget_rows",), (), "one row per (measure, budget column label), priority 1 preferred"),
-    Model("project_budget_view", ("budget_views",), (), "one row per project with a budget view: the chosen view"),
+    Model("project_budget_view", ("projects", "budget_views"), (), "one row per project with a budget view: the chosen view"),
     Model("budget_row_measures", ("budget_rows",), ("project_budget_view", "budget_label_map"),
           "one row per budget detail row of the chosen view, with every measure"),
     Model("budget_by_cost_code", (), ("budget_row_measures",), "one row per (project, cost code)"),

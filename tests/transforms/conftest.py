@@ -116,6 +116,7 @@ def filled(raw_con, insert) -> duckdb.DuckDBPyConnection:
         {"project_id": 1, "company_id": 10, "id": 12, "name": "Forecast"},
         {"project_id": 3, "company_id": 20, "id": 30, "name": "Deleted", "_deleted_at": DELETED},
         {"project_id": 3, "company_id": 20, "id": 31, "name": "Only"},
+        {"project_id": 4, "company_id": 10, "id": 40, "name": "Of a deleted project"},
     ])
     v11 = {"project_id": 1, "company_id": 10, "budget_view_id": 11}
     v12 = {"project_id": 1, "company_id": 10, "budget_view_id": 12}
@@ -133,6 +134,8 @@ def filled(raw_con, insert) -> duckdb.DuckDBPyConnection:
         v11 | {"budget_row_id": "unbudgeted:02-300:", "id": None, "cost_code": "02-300",
                "original_budget_amount": "0.00", "budget_modifications": "0.00",
                "label_amounts": {"Revised Budget": "0.00", "Committed Costs": "250.00", "Direct Costs": "0.00"}},
+        {"project_id": 4, "company_id": 10, "budget_view_id": 40, "budget_row_id": "4001", "id": 4001,
+         "cost_code": "09-900", "original_budget_amount": "5.00", "label_amounts": {"Revised Budget": "5.00"}},
         v11 | {"budget_row_id": "1004", "id": 1004, "cost_code": "01-100", "original_budget_amount": "99999.00",
                "label_amounts": {"Revised Budget": "99999.00"}, "_deleted_at": DELETED},
         v12 | {"budget_row_id": "2001", "id": 2001, "cost_code": "01-100",

@@ -75,6 +75,8 @@ def test_empty_view_and_no_view(filled):
     p2 = budget(filled, 2)
     assert p2["budget_view_name"] is None and [p2[k] for k in MEASURES] == [None] * len(MEASURES)
     assert by_cost_code(filled, 2) == [] and by_cost_code(filled, 3) == []
+    assert by_cost_code(filled, 4) == []  # project 4 is deleted: its budget is left out too
+    assert filled.execute("SELECT project_id FROM marts.project_budget_view ORDER BY 1").fetchall() == [(1,), (3,)]
 
 
 def test_label_map_override(filled):
