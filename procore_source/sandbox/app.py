@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -31,14 +32,16 @@ class ProcoreGate:
     """ASGI middleware applying Procore's cross-cutting behaviour to `/rest/` and `/oauth/` requests."""
 
     def __init__(self, app: ASGIApp, state: SandboxState, routes: list[Route]) -> None:
-        self.app, self.state, self.routes = app, state, routes
+        self.app, self.state = app, state
+        # (route, template without converters: `{hook_id:int}` counts as `{hook_id}`)
+        self.routes = [(route, re.sub(r":\w+}", "}", route.path)) for route in routes]
 
     def template(self, scope: Scope) -> str:
         """The route template a request matches (`/rest/v1.0/projects/{project_id}/rfis`)."""
-        for route in self.routes:
+        for route, template in self.routes:
             match, _ = route.matches(scope)
             if match is not Match.NONE:
-                return route.path
+                return template
         return "<unmatched>"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
