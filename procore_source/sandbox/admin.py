@@ -35,6 +35,10 @@ async def _body(request: Request) -> Any:
         raise MutationError(f"the body is not JSON: {error}") from None
 
 
+def _json(value: Any) -> str:
+    return "null" if value is None else json.dumps(value)
+
+
 async def records(request: Request) -> Response:
     """`GET /_sandbox/records/{resource}`: every record, deleted ones too, with its scope."""
     resource = request.path_params["resource"]
@@ -42,12 +46,12 @@ async def records(request: Request) -> Response:
         return _bad(f"unknown resource {resource!r}; use one of {', '.join(RESOURCES)}", 404)
     store = _state(request).store
     parts = []
+    rows = resource == "budget_rows"
     with store.lock:
         for company_id, project_id, view_id, entry in store.all_entries(resource):
-            head = {"company_id": company_id, "project_id": project_id, "deleted_at": entry.deleted_at}
-            if resource == "budget_rows":
-                head["budget_view_id"] = view_id
-            parts.append(json.dumps(head, separators=(",", ":")).encode()[:-1] + b',"record":' + entry.raw + b"}")
+            head = (f'{{"company_id":{_json(company_id)},"project_id":{_json(project_id)},'
+                    f'"deleted_at":{_json(entry.deleted_at)}' + (f',"budget_view_id":{_json(view_id)}' if rows else ""))
+            parts.append(head.encode() + b',"record":' + entry.raw + b"}")
     return Response(b"[" + b",".join(parts) + b"]", media_type="application/json")
 
 
