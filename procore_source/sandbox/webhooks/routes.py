@@ -94,6 +94,7 @@ def _api(handler: Callable[[Request, WebhookDispatcher], Awaitable[Response]]) -
 
 @_api
 async def hooks(request: Request, hub: WebhookDispatcher) -> Response:
+    """List (GET) or create (POST) the hooks of a company or project."""
     if request.method == "GET":
         owner = _owner(request, None)
         return _out(request, hub.registry.list_hooks(**owner, namespace=request.query_params.get("namespace")))
@@ -104,6 +105,7 @@ async def hooks(request: Request, hub: WebhookDispatcher) -> Response:
 
 @_api
 async def hook(request: Request, hub: WebhookDispatcher) -> Response:
+    """Show (GET), update (PATCH) or delete (DELETE) one hook."""
     hook_id = request.path_params["hook_id"]
     if request.method == "PATCH":
         body = await _body(request)
@@ -118,6 +120,7 @@ async def hook(request: Request, hub: WebhookDispatcher) -> Response:
 
 @_api
 async def triggers(request: Request, hub: WebhookDispatcher) -> Response:
+    """List (GET) or add (POST) the triggers of a hook."""
     hook_id = request.path_params["hook_id"]
     if request.method == "GET":
         return _out(request, hub.registry.list_triggers(hook_id, **_owner(request, None)))
@@ -128,6 +131,7 @@ async def triggers(request: Request, hub: WebhookDispatcher) -> Response:
 
 @_api
 async def trigger(request: Request, hub: WebhookDispatcher) -> Response:
+    """Delete one trigger."""
     owner = _owner(request, None)
     hub.registry.delete_trigger(request.path_params["hook_id"], request.path_params["trigger_id"], **owner)
     return Response(status_code=204)
@@ -135,6 +139,7 @@ async def trigger(request: Request, hub: WebhookDispatcher) -> Response:
 
 @_api
 async def deliveries(request: Request, hub: WebhookDispatcher) -> Response:
+    """A hook's delivery attempts, filtered by `filters[status]` (any, successful, failing, discarded)."""
     hook_id = request.path_params["hook_id"]
     hub.registry.get(hook_id, **_owner(request, None))
     wanted = request.query_params.get("filters[status]") or request.query_params.get("filter[status]") or "any"
@@ -144,6 +149,7 @@ async def deliveries(request: Request, hub: WebhookDispatcher) -> Response:
 
 
 async def admin_overview(request: Request) -> Response:
+    """`GET /_sandbox/webhooks`: hooks with triggers, delivery counts by outcome, recent deliveries."""
     hub = _dispatcher(request)
     limit = _int(request.query_params.get("limit"), "limit") or 200
     with hub.registry.lock:
@@ -153,6 +159,7 @@ async def admin_overview(request: Request) -> Response:
 
 
 async def admin_config(request: Request) -> Response:
+    """`POST /_sandbox/webhooks/config`: change delivery settings (`DeliveryConfig` fields)."""
     try:
         config = _dispatcher(request).configure(**await _body(request))
     except (TypeError, ValueError) as exc:
@@ -161,6 +168,7 @@ async def admin_config(request: Request) -> Response:
 
 
 async def admin_drain(request: Request) -> Response:
+    """`POST /_sandbox/webhooks/drain`: wait until nothing is queued or in flight (`{"timeout": s}`)."""
     timeout = (await _body(request)).get("timeout", 10)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 <= timeout <= 120:
         raise ApiError(400, "timeout must be a number of seconds between 0 and 120")
