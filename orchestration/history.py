@@ -6,7 +6,7 @@ rebuilds those days from the raw timestamps and replaces them (see `transforms.h
 
 A job may not mix partitioned and unpartitioned assets, so the sync jobs leave the history out.
 Instead `history_after_sync` (a run-status sensor, RUNNING by default) reacts to successful runs:
-when `daily_sync` succeeds it requests today's partition of `project_metrics_daily_job` (which
+when `daily_sync` (or `weekly_full_sync`) succeeds it requests today's partition of `project_metrics_daily_job` (which
 also records today's budget measures); when that succeeds it requests `publish_snapshot_job` so
 the new day reaches `serving.duckdb`. Each request is keyed by the finished run's id, so it
 fires once per run.
@@ -25,6 +25,8 @@ from transforms.history import rebuild_history
 HISTORY = dg.AssetKey(["marts", "project_metrics_daily"])
 DEFAULT_HISTORY_START = "2024-01-01"
 DAILY_SYNC_JOB = "daily_sync"
+# jobs whose success re-runs today's partition (the weekly full re-read reconciles deletions too)
+TRIGGER_JOBS = (DAILY_SYNC_JOB, "weekly_full_sync")
 
 
 def history_start() -> str:
@@ -76,15 +78,15 @@ publish_snapshot_job = dg.define_asset_job(
                       request_jobs=[project_metrics_daily_job, publish_snapshot_job],
                       default_status=dg.DefaultSensorStatus.RUNNING)
 def history_after_sync(context: dg.RunStatusSensorContext):
-    """After `daily_sync` succeeds: today's history partition; after that succeeds: a fresh snapshot."""
+    """After `daily_sync` (or `weekly_full_sync`) succeeds: today's history partition; after that: a snapshot."""
     run = context.dagster_run
-    if run.job_name == DAILY_SYNC_JOB:
+    if run.job_name in TRIGGER_JOBS:
         today = transform_settings().today.isoformat()
         return dg.RunRequest(run_key=f"history-{run.run_id}", job_name=project_metrics_daily_job.name,
                              partition_key=today)
     if run.job_name == project_metrics_daily_job.name:
         return dg.RunRequest(run_key=f"publish-{run.run_id}", job_name=publish_snapshot_job.name)
-    return dg.SkipReason(f"{run.job_name} is neither {DAILY_SYNC_JOB} nor the history job")
+    return dg.SkipReason(f"{run.job_name} is not one of {', '.join(TRIGGER_JOBS)} nor the history job")
 
 
 HISTORY_ASSETS = [project_metrics_daily]

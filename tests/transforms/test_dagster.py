@@ -105,4 +105,14 @@ def test_history_partition_and_sensor(tmp_path: Path, instance):
     assert request.job_name == project_metrics_daily_job.name
     assert request.partition_key == "2025-03-10"  # today's partition (PIPELINES_AS_OF)
     assert request.run_key == f"history-{run.run_id}"
+
+    @dg.job(name="hourly_sync")
+    def fake_hourly_sync() -> None:
+        noop()
+
+    other = fake_hourly_sync.execute_in_process(instance=instance)
+    context = dg.build_run_status_sensor_context(sensor_name=history_after_sync.name, dagster_instance=instance,
+                                                 dagster_run=other.dagster_run,
+                                                 dagster_event=other.get_run_success_event())
+    assert isinstance(history_after_sync(context), dg.SkipReason)  # hourly runs leave the history alone
     assert publish_snapshot_job.name == "publish_snapshot_job"
