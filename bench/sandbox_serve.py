@@ -7,12 +7,46 @@ Prints figures; the server must not be what limits a client benchmark.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import time
 
 import requests
 
+from procore_source.sandbox.app import build_app
 from procore_source.sandbox.options import SandboxOptions
 from procore_source.sandbox.server import start_sandbox
+
+
+def server_cpu_per_request(sandbox, project_id: int, company_id: int, token: str, count: int = 500) -> dict:
+    """Server-side CPU per request, calling the ASGI app in-process (no sockets, no client)."""
+    app = build_app(sandbox.state)
+
+    async def call(path: str, query: bytes) -> None:
+        scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": query,
+                 "root_path": "", "scheme": "http", "server": ("127.0.0.1", 1), "client": ("127.0.0.1", 2),
+                 "http_version": "1.1", "asgi": {"version": "3.0"},
+                 "headers": [(b"host", b"127.0.0.1:1"), (b"authorization", f"Bearer {token}".encode()),
+                             (b"procore-company-id", str(company_id).encode())]}
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:
+            return None
+
+        await app(scope, receive, send)
+
+    async def run(path: str, query: bytes) -> None:
+        for _ in range(count):
+            await call(path, query)
+
+    figures = {}
+    for label, path, query in (("rfis page", f"/rest/v1.0/projects/{project_id}/rfis", b"per_page=1000"),
+                               ("/me", "/rest/v1.0/me", b"")):
+        started = time.process_time()
+        asyncio.run(run(path, query))
+        figures[label] = 1e6 * (time.process_time() - started) / count
+    return figures
 
 
 def main() -> None:
@@ -27,8 +61,10 @@ def main() -> None:
     sandbox = start_sandbox(options)
     print(f"start-up ({2 * args.projects} projects): {time.perf_counter() - started:.2f} s")
     try:
+        cpu_before = time.process_time()
         warm = sandbox.warm()
-        print(f"generate every project's records (/_sandbox/warm): {warm['seconds']:.2f} s")
+        print(f"generate every project's records (/_sandbox/warm): {warm['seconds']:.2f} s wall, "
+              f"{time.process_time() - cpu_before:.2f} s CPU")
         started = time.perf_counter()
         rfis = sandbox.records("rfis")
         print(f"list every RFI ({len(rfis)}) via /_sandbox/records: {time.perf_counter() - started:.2f} s")
@@ -51,6 +87,9 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         print(f"served {requests_made} list requests, {records} RFIs in {elapsed:.2f} s: "
               f"{requests_made / elapsed:.0f} requests/s, {records / elapsed:.0f} records/s (warm, one connection)")
+        cpu = server_cpu_per_request(sandbox, projects[0][1], projects[0][0], token)
+        print("server CPU per request (in-process ASGI): "
+              + ", ".join(f"{label} {micros:.0f} us" for label, micros in cpu.items()))
         small = 2000
         started = time.perf_counter()
         for _ in range(small):
