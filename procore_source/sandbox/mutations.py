@@ -134,11 +134,12 @@ def _new_record(store: Store, resource: str, change: dict):
         company_id = change.get("company_id")
         if company_id not in store.company_by_id:
             raise MutationError("creating a project needs a known company_id", 404)
-        source = store.projects[company_id].live()[0].record() if store.projects[company_id].live() else {}
+        live = store.projects[company_id].live()
+        source = live[0].record() if live else {"company": store.company_by_id[company_id].public()}
         new_id = store.new_id("projects", 0)
-        record = {**source, "id": new_id, "name": f"New project {new_id}", "created_at": store.clock.now_iso()}
-        store.project_seeds[new_id] = ProjectSeed(id=new_id, company_id=company_id, index=-1)
-        store._bundles[new_id] = ProjectData()
+        record = {**source, "id": new_id, "name": f"New project {new_id}", "display_name": f"New project {new_id}",
+                  "project_number": f"N-{new_id}", "active": True, "created_at": store.clock.now_iso()}
+        store.add_project(company_id, new_id)
         return company_id, None, None, store.projects[company_id], record
     seed, data = _readable_project(store, change)
     company = store.company_by_id[seed.company_id]

@@ -18,6 +18,7 @@ from procore_source.sandbox.data import (
     seed_companies,
     seed_projects,
 )
+from procore_source.sandbox.data_budget import STANDARD_VIEW, view_columns
 from procore_source.sandbox.options import SandboxOptions, parse_start_time
 
 PROJECT_RESOURCES = ("rfis", "submittals", "change_events", "budget_views", "budget_rows")
@@ -122,6 +123,19 @@ class Store:
             self.project_data(seed.id)
             count += 1
         return count
+
+    def add_project(self, company_id: int, project_id: int) -> ProjectData:
+        """Register a created project: readable, with an empty "Procore Standard Budget" view."""
+        self.project_seeds[project_id] = ProjectSeed(id=project_id, company_id=company_id, index=-1)
+        data = ProjectData()
+        view_id = self.new_id("budget_views", project_id)
+        now = self.clock.now_iso()
+        data.budget_views.add({"id": view_id, "name": STANDARD_VIEW, "description": "Company standard budget view",
+                               "created_at": now, "updated_at": now})
+        data.budget_columns[view_id] = view_columns(view_id, STANDARD_VIEW)
+        data.budget_rows[view_id] = Collection()
+        self._bundles[project_id] = data
+        return data
 
     def readable_projects(self) -> Iterator[ProjectSeed]:
         """Seeded projects whose tools are readable (in seeding order)."""

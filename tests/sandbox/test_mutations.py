@@ -91,3 +91,20 @@ def test_listeners_see_every_change(sandbox):
     finally:
         sandbox.state.store.listeners.remove(seen.append)
     assert len(seen) == 5 and all({"resource", "action", "id", "project_id"} <= set(c) for c in seen)
+
+
+def test_created_projects_are_listed_and_their_tools_readable(api, sandbox):
+    created = sandbox.mutate({"resource": "projects", "action": "create", "company_id": api.company_id})["changes"][0]
+    pid = created["id"]
+    listed = api.get("/rest/v1.0/projects", params={"company_id": api.company_id}).json()
+    assert pid in {p["id"] for p in listed}
+    assert api.get(f"/rest/v1.0/projects/{pid}/rfis").json() == []
+    views = api.get("/rest/v1.0/budget_views", params={"project_id": pid}).json()
+    assert [v["name"] for v in views] == ["Procore Standard Budget"]
+    rfi = sandbox.mutate({"resource": "rfis", "action": "create", "project_id": pid})["changes"][0]
+    sandbox.mutate({"resource": "rfis", "action": "update", "id": rfi["id"], "changes": {"subject": "Moved"}})
+    assert [r["subject"] for r in api.get(f"/rest/v1.0/projects/{pid}/rfis").json()] == ["Moved"]
+    sandbox.mutate({"resource": "projects", "action": "delete", "id": pid})
+    assert api.get(f"/rest/v1.0/projects/{pid}/rfis").status_code == 404
+    assert pid not in {p["id"] for p in api.get("/rest/v1.0/projects", params={
+        "company_id": api.company_id, "filters[by_status]": "All"}).json()}
