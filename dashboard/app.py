@@ -7,6 +7,7 @@ resolves its scope before anything project-specific is queried or drawn.
 from __future__ import annotations
 
 import logging
+import time
 
 import streamlit as st
 
@@ -16,6 +17,7 @@ from dashboard.settings import DashboardSettings
 from dashboard.store import AccessStore, StoreError
 
 log = logging.getLogger("dashboard")
+RENDER_SECONDS_KEY = "_render_seconds"
 
 
 @st.cache_resource(show_spinner=False)
@@ -67,6 +69,7 @@ def main() -> None:
         project_view.render(path, version, project_id, request.token, can_switch=not scope.single_project)
 
 
+_started = time.perf_counter()
 st.set_page_config(page_title="Project dashboard", page_icon="🏗️", layout="wide")
 views.apply_page_style()
 try:
@@ -75,3 +78,6 @@ except Exception as exc:  # noqa: BLE001 - the page must never show a traceback
     # Log the type only: messages could carry query text, never the token (it is not in them).
     log.error("dashboard rerun failed: %s", type(exc).__name__)
     views.render_unavailable()
+finally:
+    # Server-side time of this rerun, read by bench/dashboard_render.py.
+    st.session_state[RENDER_SECONDS_KEY] = time.perf_counter() - _started

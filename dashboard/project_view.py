@@ -57,41 +57,47 @@ def _kpis(m: dict) -> None:
              help=f"{fmt.money(m['committed_costs'])} committed of the revised budget")
 
 
-def _charts(path: str, version: str, pid: int, m: dict) -> None:
-    left, right = st.columns(2)
-    with left.container(border=True):
-        st.markdown("**RFIs opened and closed per week**")
-        weekly = queries.project_table(path, version, "rfi_weekly", pid)
-        if weekly.empty or int(m.get("rfis_total") or 0) == 0:
-            st.caption("This project has no RFIs yet.")
-        else:
-            st.altair_chart(charts.rfis_per_week(weekly), width="stretch")
-    with right.container(border=True):
-        st.markdown("**Open RFIs over time**")
-        daily = queries.project_table(path, version, "daily", pid)
-        if daily.empty:
-            st.caption("The daily history starts after the first daily sync.")
-        else:
-            st.altair_chart(charts.open_rfis_over_time(daily), width="stretch")
-    left, right = st.columns(2)
-    with left.container(border=True):
-        st.markdown("**Submittals by status**")
-        subs = queries.project_table(path, version, "submittals", pid)
-        if subs.empty or int(subs["submittals"].sum()) == 0:
-            st.caption("This project has no submittals yet.")
-        else:
-            st.altair_chart(charts.submittals_by_status(subs), width="stretch")
-    with right.container(border=True):
-        st.markdown("**Budget by cost code**")
-        budget = queries.project_table(path, version, "budget", pid)
-        if fmt.is_missing(m.get("budget_view_name")) or budget.empty:
-            st.caption("No budget view: budget by cost code is not available for this project.")
-        else:
-            st.altair_chart(charts.budget_by_cost_code(budget), width="stretch")
+@st.cache_data(ttl=queries.CACHE_TTL_SECONDS, show_spinner=False, max_entries=512)
+def chart_specs(path: str, version: str, pid: int) -> dict[str, dict | None]:
+    """Vega-Lite specs of the project's four charts (None where there is nothing to draw), cached.
+
+    Built once per snapshot version and project with Altair, without re-validating the schema.
+    """
+    data = queries.project_bundle(path, version, pid)
+    m = data["metrics"].iloc[0].to_dict() if len(data["metrics"]) else {}
+    weekly, daily, subs, budget = data["rfi_weekly"], data["daily"], data["submittals"], data["budget"]
+    charts_by_name = {
+        "weekly": None if weekly.empty or int(m.get("rfis_total") or 0) == 0 else charts.rfis_per_week(weekly),
+        "daily": None if daily.empty else charts.open_rfis_over_time(daily),
+        "submittals": None if subs.empty or int(subs["submittals"].sum()) == 0
+        else charts.submittals_by_status(subs),
+        "budget": None if fmt.is_missing(m.get("budget_view_name")) or budget.empty
+        else charts.budget_by_cost_code(budget),
+    }
+    return {name: None if chart is None else chart.to_dict(validate=False) for name, chart in charts_by_name.items()}
 
 
-def _overdue(path: str, version: str, pid: int, m: dict) -> None:
-    items = queries.project_table(path, version, "overdue", pid)
+CHART_PANELS = (
+    ("weekly", "RFIs opened and closed per week", "This project has no RFIs yet."),
+    ("daily", "Open RFIs over time", "The daily history starts after the first daily sync."),
+    ("submittals", "Submittals by status", "This project has no submittals yet."),
+    ("budget", "Budget by cost code", "No budget view: budget by cost code is not available for this project."),
+)
+
+
+def _charts(specs: dict[str, dict | None]) -> None:
+    for row in (CHART_PANELS[:2], CHART_PANELS[2:]):
+        for col, (name, title, empty) in zip(st.columns(2), row, strict=True):
+            with col.container(border=True):
+                st.markdown(f"**{title}**")
+                if specs[name] is None:
+                    st.caption(empty)
+                else:
+                    st.vega_lite_chart(spec=specs[name], width="stretch")
+
+
+def _overdue(data: dict, pid: int) -> None:
+    items = data["overdue"]
     left, right = st.columns(2)
     for col, kind, label in ((left, "rfi", "Overdue RFIs"), (right, "submittal", "Overdue submittals")):
         with col.container(border=True):
@@ -112,13 +118,14 @@ def render(path: str, version: str, pid: int, token: str, can_switch: bool) -> N
     """The dashboard of project `pid` (already checked to be in the token's scope)."""
     if can_switch:
         st.button("← Switch project", key="switch_project", on_click=back_to_list, args=(token,))
-    m = queries.project_metrics(path, version, pid)
-    if m is None:
+    data = queries.project_bundle(path, version, pid)
+    if data["metrics"].empty:
         st.info("This project has not been synced yet. Its dashboard appears after the next sync.", icon="⏳")
         return
+    m = data["metrics"].iloc[0].to_dict()
     _header(m)
     _kpis(m)
     if int(m.get("rfis_total") or 0) == 0:
         st.info("This project has no RFIs yet.", icon="📄")
-    _charts(path, version, pid, m)
-    _overdue(path, version, pid, m)
+    _charts(chart_specs(path, version, pid))
+    _overdue(data, pid)

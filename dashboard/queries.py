@@ -9,10 +9,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.snapshot import SnapshotUnavailable, fetch, snapshot_version
+from dashboard.snapshot import SnapshotUnavailable, fetch, fetch_many, snapshot_version
 
 __all__ = ["SnapshotUnavailable", "fetch", "snapshot_version", "cached_fetch", "project_directory",
-           "list_projects", "project_metrics", "project_table"]
+           "list_projects", "project_bundle"]
 CACHE_TTL_SECONDS = 60
 
 
@@ -41,13 +41,8 @@ def list_projects(path: str, version: str, project_ids: frozenset[int]) -> pd.Da
     return cached_fetch(path, version, LIST_SQL, (tuple(sorted(project_ids)),))
 
 
-def project_metrics(path: str, version: str, project_id: int) -> dict | None:
-    """The project's row of `marts.project_metrics` as a dict, or None."""
-    df = cached_fetch(path, version, "SELECT * FROM marts.project_metrics WHERE project_id = ?", (project_id,))
-    return df.iloc[0].to_dict() if len(df) else None
-
-
 _PROJECT_QUERIES = {
+    "metrics": "SELECT * FROM marts.project_metrics WHERE project_id = ?",
     "rfi_weekly": "SELECT week_start, rfis_opened, rfis_closed FROM marts.rfi_weekly "
                   "WHERE project_id = ? ORDER BY week_start",
     "daily": "SELECT metric_date, rfis_open, rfis_overdue, submittals_open, submittals_overdue "
@@ -61,6 +56,11 @@ _PROJECT_QUERIES = {
 }
 
 
-def project_table(path: str, version: str, name: str, project_id: int) -> pd.DataFrame:
-    """One of the per-project marts (`rfi_weekly`, `daily`, `submittals`, `budget`, `overdue`)."""
-    return cached_fetch(path, version, _PROJECT_QUERIES[name], (project_id,))
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=512)
+def project_bundle(path: str, version: str, project_id: int) -> dict[str, pd.DataFrame]:
+    """Everything one project's dashboard shows, read on one short connection and cached together.
+
+    Keys: `metrics` (0 or 1 row of project_metrics), `rfi_weekly`, `daily`, `submittals`, `budget`,
+    `overdue`.
+    """
+    return fetch_many(path, {name: (sql, (project_id,)) for name, sql in _PROJECT_QUERIES.items()})

@@ -33,3 +33,21 @@ def fetch(path: str, sql: str, params: tuple = ()) -> pd.DataFrame:
         return pd.DataFrame()  # a mart this snapshot lacks reads as "no data"
     finally:
         con.close()
+
+
+def fetch_many(path: str, queries: dict[str, tuple[str, tuple]]) -> dict[str, pd.DataFrame]:
+    """Run several read-only queries on one short connection: name -> (sql, params) to DataFrames."""
+    try:
+        con = duckdb.connect(path, read_only=True)
+    except (duckdb.IOException, duckdb.InvalidInputException) as exc:
+        raise SnapshotUnavailable("serving snapshot cannot be opened") from exc
+    results = {}
+    try:
+        for name, (sql, params) in queries.items():
+            try:
+                results[name] = con.execute(sql, list(params)).df()
+            except duckdb.CatalogException:
+                results[name] = pd.DataFrame()
+    finally:
+        con.close()
+    return results

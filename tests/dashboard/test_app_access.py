@@ -20,6 +20,7 @@ def test_project_token_opens_its_dashboard_without_switcher(dash_env):
     assert at.title[0].value == "Harbor Tower"
     assert "switch_project" not in {b.key for b in at.button}
     assert {m.label for m in at.metric} >= {"Open", "Overdue", "Revised budget", "Over/under"}
+    assert len(at.get("vega_lite_chart")) == 4
     assert len(at.dataframe) == 2  # overdue RFIs and submittals, with links into Procore
     assert "https://app.procore.com/101/project/rfi/show/" in page_text(at)
     assert {d.label for d in at.get("download_button")} == {"Download overdue rfis (CSV)",
@@ -153,8 +154,10 @@ def test_unreadable_snapshot_shows_no_traceback(dash_env):
 
 def test_empty_states_no_rfis_and_no_budget_view(dash_env):
     token = dash_env.token("Company", 1)
-    text = page_text(run_app(api_token=token, project_id="103"))
-    assert "This project has no RFIs yet." in text
+    at = run_app(api_token=token, project_id="103")
+    text = page_text(at)
+    assert "This project has no RFIs yet." in text and "This project has no submittals yet." in text
+    assert len(at.get("vega_lite_chart")) == 2  # daily history and budget only
     text = page_text(run_app(api_token=token, project_id="104"))
     assert "no budget view in Procore" in text
     assert "Revised budget" not in text
