@@ -138,7 +138,7 @@ def main() -> None:
         end = settings.today
         first = end - timedelta(days=args.history_days - 1)
         seconds, rows = median_seconds(lambda: rebuild_history(con, settings, first, end))
-        print(f"history {first}..{end} ({args.history_days} days, one run): median {seconds:.2f} s, {rows:,} rows")
+        print(f"history {first}..{end} ({args.history_days} days, one run): median {seconds:.2f}, {rows:,} rows")
         seconds, day = median_seconds(lambda: rebuild_history(con, settings, end, end))
         print(f"history, today's partition only: median {seconds:.2f}, {day:,} rows")
         seconds, result = median_seconds(lambda: publish(con, workdir / "serving.duckdb"))
