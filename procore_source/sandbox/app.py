@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -33,8 +32,8 @@ class ProcoreGate:
 
     def __init__(self, app: ASGIApp, state: SandboxState, routes: list[Route]) -> None:
         self.app, self.state = app, state
-        # (route, template without converters: `{hook_id:int}` counts as `{hook_id}`)
-        self.routes = [(route, re.sub(r":\w+}", "}", route.path)) for route in routes]
+        # (route, template): the route's path as declared, converters included (`{hook_id:int}`)
+        self.routes = [(route, route.path) for route in routes]
 
     def template(self, scope: Scope) -> str:
         """The route template a request matches (`/rest/v1.0/projects/{project_id}/rfis`)."""
