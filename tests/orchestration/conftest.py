@@ -43,11 +43,12 @@ def make_resources(sandbox: Any, data_dir: Path, **procore: Any) -> dict[str, An
 
 
 def execute(resources: dict[str, Any], job: str, run_config: dict | None = None,
-            raise_on_error: bool = True) -> dg.ExecuteInProcessResult:
+            raise_on_error: bool = True, instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
     """Run the ingestion part of `job` (raw assets and their checks) in process with `resources`."""
     defs = dg.Definitions(assets=INGESTION_ASSETS, asset_checks=INGESTION_CHECKS,
                           jobs=build_sync_jobs(INGESTION_ASSETS), resources=resources)
-    return defs.resolve_job_def(job).execute_in_process(run_config=run_config, instance=dg.DagsterInstance.ephemeral(),
+    return defs.resolve_job_def(job).execute_in_process(run_config=run_config,
+                                                        instance=instance or dg.DagsterInstance.ephemeral(),
                                                         raise_on_error=raise_on_error)
 
 
