@@ -1,0 +1,57 @@
+"""End to end: a full sync of the sandbox publishes `serving.duckdb`, and the dashboard renders it.
+
+Guards the serving contract between the transforms and the dashboard: every project of a company
+token's list opens a dashboard without an error, and the figures shown are the published ones.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from conftest import open_buttons, page_text, run_app
+
+from dashboard.store import AccessStore
+
+pytestmark = pytest.mark.slow
+
+
+def test_dashboard_renders_a_real_published_snapshot(sandbox, tmp_path: Path, monkeypatch):
+    from orchestration.definitions import ASSETS, CHECKS, JOBS
+    from orchestration.resources import ProcoreResource, WarehouseResource
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    env = sandbox.env()
+    data_dir = tmp_path / "data"
+    resources = {
+        "procore": ProcoreResource(client_id=env["PROCORE_CLIENT_ID"], client_secret=env["PROCORE_CLIENT_SECRET"],
+                                   company_ids=env["PROCORE_COMPANY_IDS"], api_base_url=env["PROCORE_API_BASE_URL"],
+                                   login_base_url=env["PROCORE_LOGIN_BASE_URL"]),
+        "warehouse": WarehouseResource(data_dir=str(data_dir)),
+    }
+    defs = dg.Definitions(assets=ASSETS, asset_checks=CHECKS, jobs=JOBS, resources=resources)
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert defs.resolve_job_def("weekly_full_sync").execute_in_process(instance=instance).success
+
+    with duckdb.connect(str(data_dir / "serving.duckdb"), read_only=True) as con:
+        rows = con.execute("SELECT project_id, company_id, project_name FROM marts.project_metrics").fetchall()
+    company_id = rows[0][1]
+    expected = {pid: name for pid, cid, name in rows if cid == company_id}
+
+    url = f"sqlite:///{data_dir / 'dashboard.db'}"
+    monkeypatch.setenv("PIPELINES_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", url)
+    store = AccessStore(url)
+    store.create_all()
+    token = store.generate_token("Company", company_id)[0]
+
+    at = run_app(api_token=token)
+    assert not at.exception
+    assert open_buttons(at) == set(expected)
+    for pid, name in expected.items():
+        at = run_app(api_token=token, project_id=str(pid))
+        assert not at.exception, pid
+        assert at.title[0].value == name
+        assert "temporarily unavailable" not in page_text(at)
