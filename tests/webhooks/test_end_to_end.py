@@ -6,6 +6,7 @@ daily and hourly syncs; each test then changes the sandbox and follows the chang
 
 from __future__ import annotations
 
+import re
 import time
 
 import dagster as dg
@@ -22,6 +23,8 @@ from webhooks.procore_api import HooksApi
 from webhooks.register import register
 from webhooks.server import RunningReceiver
 from webhooks.settings import WebhookSettings
+
+pytestmark = pytest.mark.slow
 
 SECRET = "e2e-webhook-secret-0123456789"
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
@@ -111,7 +114,7 @@ def test_a_change_reaches_serving_through_webhooks_without_a_poll(loaded):
     assert w.admin("/drain", {"timeout": 20})["idle"]
     [request] = w.webhook_cycle()
     assert w.closed_rfis(pid) == before + 1
-    stats = w.sandbox.stats()["by_path"]
+    stats = {re.sub(r":\w+}", "}", p): n for p, n in w.sandbox.stats()["by_path"].items()}
     assert stats.get("/rest/v1.0/projects/{project_id}/rfis") == 1  # only the changed project, only its RFIs
     assert not any("submittals" in path or "budget" in path for path in stats)
     [event] = [e for e in w.receiver.inbox.recent(50) if e["resource_id"] == target["record"]["id"]]

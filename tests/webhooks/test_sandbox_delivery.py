@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -64,8 +65,8 @@ def test_register_is_idempotent(hooked_sandbox, client, receiver):
     hooked_sandbox.clear_stats()
     again = register(api, company_id=company_id, url=receiver.delivery_url, secret=SECRET, namespace="procore-pipelines")
     assert not again.changed and again.hook_id == first.hook_id
-    assert set(hooked_sandbox.stats()["by_path"]) == {"/rest/v1.0/webhooks/hooks",
-                                                     "/rest/v1.0/webhooks/hooks/{hook_id:int}/triggers"}
+    paths = {re.sub(r":\w+}", "}", path) for path in hooked_sandbox.stats()["by_path"]}
+    assert paths == {"/rest/v1.0/webhooks/hooks", "/rest/v1.0/webhooks/hooks/{hook_id}/triggers"}  # reads only
     moved = register(api, company_id=company_id, url=receiver.url + "/elsewhere", secret=SECRET,
                      namespace="procore-pipelines")
     assert moved.updated and not moved.created and not moved.triggers_added

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import dagster as dg
 import duckdb
@@ -69,7 +70,7 @@ def test_a_burst_makes_one_run_of_only_the_named_pairs(env):
     assert isinstance(tick(defs, instance), dg.SkipReason)  # the claimed batch has no run yet: wait
     sandbox.clear_stats()
     assert run(defs, instance, request).success
-    by_path = sandbox.stats()["by_path"]
+    by_path = {re.sub(r":\w+}", "}", p): n for p, n in sandbox.stats()["by_path"].items()}
     assert by_path.get("/rest/v1.0/projects/{project_id}/rfis") == 1
     assert "/rest/v1.0/projects/{project_id}/submittals" not in by_path
     with duckdb.connect(str(warehouse), read_only=True) as con:
