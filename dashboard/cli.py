@@ -168,7 +168,12 @@ def _tokens(admin, args: argparse.Namespace) -> int:
             print("\n".join(_describe(t) for t in rows) or "no tokens")
         return 0
     if args.action == "revoke":
-        info = admin.store.revoke(*_target(args))
+        resource_type, resource_id = _target(args)
+        if admin.store.live_token(resource_type, resource_id) is None:
+            admin.check_resource(resource_type, resource_id)  # unknown resources are still errors
+            print(f"{resource_type} {resource_id} has no live token: nothing to revoke")
+            return 0
+        info = admin.store.revoke(resource_type, resource_id)
         print(f"revoked the token of {info.resource_type} {info.resource_id} ({info.prefix}…)")
         return 0
     skipped: list[TokenInfo] = []

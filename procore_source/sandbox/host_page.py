@@ -1,6 +1,7 @@
 """A page imitating a Procore project page with the dashboard embedded as Procore's iframe would.
 
-`GET /host?dashboard_url=URL&api_token=T&project_id=P[&projects=1,2|1:Name,2:Name]` draws Procore's
+`GET /host?dashboard_url=URL&api_token=T&project_id=P[&projects=1,2|1:Name,2:Name]` (also at
+`/procore/host`; `dashboard=<a printed iframe URL with its api_token>` replaces the first two) draws Procore's
 chrome, a project picker (changing it reloads the page with another `project_id`, which the iframe
 receives as `procore_project_id`, exactly as Procore fills `{{procore.project.id}}`), and an iframe
 of `dashboard_url?api_token=T&procore_project_id=P`. Served by the sandbox on 127.0.0.1, it frames
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import os
 from html import escape
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse
@@ -64,9 +65,13 @@ async def host_page(request: Request) -> HTMLResponse | PlainTextResponse:
     """The imitation Procore project page with the embedded dashboard."""
     q = request.query_params
     dashboard_url = q.get("dashboard_url") or os.environ.get("SANDBOX_HOST_DASHBOARD_URL", DEFAULT_DASHBOARD_URL)
+    token = q.get("api_token") or os.environ.get("SANDBOX_HOST_API_TOKEN", "")
+    if q.get("dashboard"):  # a whole printed iframe URL, token included (as `tokens generate` prints it)
+        parts = urlsplit(q["dashboard"])
+        dashboard_url = urlunsplit(parts._replace(query="", fragment=""))
+        token = token or dict(parse_qsl(parts.query)).get("api_token", "")
     if not dashboard_url.startswith(("http://", "https://")):
         return PlainTextResponse("dashboard_url must be an http(s) URL", status_code=400)
-    token = q.get("api_token") or os.environ.get("SANDBOX_HOST_API_TOKEN", "")
     raw_projects = q.get("projects", "")
     projects = _projects(request, raw_projects)
     # The project id is passed through untouched (even if odd): the dashboard must validate it.
@@ -91,4 +96,4 @@ allow="clipboard-write; downloads"></iframe></main></body></html>"""
     return HTMLResponse(html, headers={"Referrer-Policy": "no-referrer"})
 
 
-routes = [Route("/host", host_page, methods=["GET"])]
+routes = [Route("/host", host_page, methods=["GET"]), Route("/procore/host", host_page, methods=["GET"])]

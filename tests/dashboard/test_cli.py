@@ -45,7 +45,7 @@ def test_errors_are_one_line_and_non_zero(dash_env, capsys):
         (("tokens", "generate", "--group", "77"), "unknown group 77"),
         (("tokens", "generate", "--project", "555"), "project 555 is not in the warehouse"),
         (("tokens", "generate", "--company", "9"), "company 9 has no projects in the warehouse"),
-        (("tokens", "revoke", "--project", "101"), "Project 101 has no live token"),
+        (("tokens", "revoke", "--group", "77"), "unknown group 77"),
     ]
     for argv, message in cases:
         code, out, err = cli(capsys, *argv)
@@ -53,6 +53,11 @@ def test_errors_are_one_line_and_non_zero(dash_env, capsys):
         assert err == f"procore-dashboard: error: {message}\n"
         assert "Traceback" not in err
     assert dash_env.store.list_groups() == [] and dash_env.store.list_tokens() == []
+
+
+def test_revoke_without_live_token_is_a_no_op(dash_env, capsys):
+    code, out, _ = cli(capsys, "tokens", "revoke", "--project", "101")
+    assert code == 0 and out == "Project 101 has no live token: nothing to revoke\n"
 
 
 def test_no_snapshot_is_a_clear_error(dash_env, capsys):

@@ -47,3 +47,11 @@ def test_host_page_embeds_the_dashboard_with_procore_project_id(served):
     # Without `projects`, the picker lists the sandbox's own projects.
     default = requests.get(f"{served.sandbox.url}/host?api_token=x", timeout=10)
     assert default.text.count("<option") == 2
+
+
+def test_host_page_accepts_a_printed_iframe_url(served):
+    printed = f"{served.dashboard.url('localhost')}?api_token={served.group_token}"
+    page = requests.get(f"{served.sandbox.url}/procore/host", params={"dashboard": printed, "project_id": "101"},
+                        timeout=10)
+    assert page.status_code == 200
+    assert f'src="{printed}&amp;procore_project_id=101"' in page.text
