@@ -75,15 +75,17 @@ async def host_page(request: Request) -> HTMLResponse | PlainTextResponse:
     raw_projects = q.get("projects", "")
     projects = _projects(request, raw_projects)
     # The project id is passed through untouched (even if odd): the dashboard must validate it.
-    current = q.get("project_id") or (str(projects[0][0]) if projects else "")
+    # Without `project_id` the iframe gets no procore_project_id: a group token then opens its list.
+    current = q.get("project_id") or ""
     src = iframe_src(dashboard_url, token, None) + ("&" + urlencode({"procore_project_id": current}) if current else "")
-    options = "".join(
+    options = f'<option value=""{"" if current else " selected"}>Company level (no project)</option>' + "".join(
         f'<option value="{pid}"{" selected" if str(pid) == current else ""}>{escape(label)}</option>'
         for pid, label in projects)
     hidden = "".join(f'<input type="hidden" name="{k}" value="{escape(v)}">'
                      for k, v in (("dashboard_url", dashboard_url), ("api_token", token), ("projects", raw_projects))
                      if v)
-    current_label = next((label for pid, label in projects if str(pid) == current), f"Project {current}")
+    current_label = next((label for pid, label in projects if str(pid) == current),
+                         f"Project {current}" if current else "Company")
     html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>{escape(current_label)} - Procore (sandbox host page)</title><style>{STYLE}</style></head><body>
 <header><span class="logo">PROCORE</span><span>Sandbox host page</span>

@@ -46,7 +46,8 @@ def test_host_page_embeds_the_dashboard_with_procore_project_id(served):
     assert bad.status_code == 400
     # Without `projects`, the picker lists the sandbox's own projects.
     default = requests.get(f"{served.sandbox.url}/host?api_token=x", timeout=10)
-    assert default.text.count("<option") == 2
+    assert default.text.count("<option") == 3  # "no project" and the 2 sandbox projects
+    assert '/integrations/procore/iframe/?api_token=x"' in default.text  # no procore_project_id
 
 
 def test_host_page_accepts_a_printed_iframe_url(served):
