@@ -139,3 +139,11 @@ def build_webhook_sensor(all_assets: Sequence[object] | None = None, interval: i
             inbox.close()
 
     return webhook_sensor
+
+
+def with_webhooks(defs: dg.Definitions, all_assets: Sequence[object]) -> dg.Definitions:
+    """`defs` plus the `webhook_sync` job and `webhook_sensor`, unless the code location has them already."""
+    if any(getattr(job, "name", None) == JOB_NAME for job in defs.jobs or []):
+        return defs
+    return dg.Definitions.merge(defs, dg.Definitions(jobs=[build_webhook_job(all_assets)],
+                                                     sensors=[build_webhook_sensor(all_assets)]))

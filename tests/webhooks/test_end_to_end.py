@@ -14,7 +14,8 @@ import duckdb
 import pytest
 import requests
 
-from orchestration.definitions import defs
+from orchestration import definitions
+from orchestration.webhook_sensor import with_webhooks
 from procore_source.client import ProcoreClient
 from procore_source.sandbox.options import SandboxOptions
 from procore_source.sandbox.server import start_sandbox
@@ -95,6 +96,7 @@ def loaded(tmp_path_factory):
             mp.setenv(key, value)
         (tmp / "dagster").mkdir()
         with dg.instance_for_test(temp_dir=str(tmp / "dagster")) as instance:
+            defs = with_webhooks(definitions.defs, definitions.ASSETS)
             w = World(sandbox, receiver, defs, instance, tmp / "data")
             assert w.run("weekly_full_sync")
             yield w
