@@ -76,3 +76,11 @@ def safe_url(value) -> str | None:
     if isinstance(value, str) and value.startswith(("https://", "http://")):
         return value
     return None
+
+
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>:~$")
+
+
+def md(text) -> str:
+    """Escape Markdown so text from Procore users (project names, numbers) renders as plain text."""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in str(text))

@@ -44,7 +44,7 @@ def _summary(df: pd.DataFrame) -> None:
 
 def _row(row, token: str) -> None:
     cols = st.columns(COLUMN_WIDTHS + [1.4], vertical_alignment="center")
-    cols[0].markdown(f"**{_md(row.project_name)}**  \n:gray[{_md(row.project_number or '')}]")
+    cols[0].markdown(f"**{fmt.md(row.project_name)}**  \n:gray[{fmt.md(row.project_number or '')}]")
     cols[1].markdown(f"{fmt.count(row.rfis_open)} open  \n:red[{fmt.count(row.rfis_overdue)} overdue]")
     cols[2].markdown(f"{fmt.count(row.submittals_open)} open  \n:red[{fmt.count(row.submittals_overdue)} overdue]")
     if fmt.is_missing(row.budget_view_name):
@@ -54,14 +54,9 @@ def _row(row, token: str) -> None:
         color = "red" if not fmt.is_missing(value) and value < 0 else "green"
         cols[3].markdown(f":{color}[{fmt.money(value, signed=True)}]")
     cols[4].markdown(f":gray[{fmt.ago(row.last_synced_at)}]")
-    cols[5].markdown(f":gray[{_md(row.stage or '')}]")
+    cols[5].markdown(f":gray[{fmt.md(row.stage or '')}]")
     cols[6].button("View dashboard", key=f"open_{row.project_id}", on_click=open_project,
                    args=(token, int(row.project_id)), width="stretch")
-
-
-def _md(text: str) -> str:
-    # Project names come from Procore users: escape Markdown so they render as plain text.
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>:~$" else c for c in str(text))
 
 
 def render(df: pd.DataFrame, token: str) -> None:

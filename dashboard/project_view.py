@@ -13,10 +13,10 @@ LINK_COLUMNS = {"url": st.column_config.LinkColumn("Open in Procore", display_te
 
 
 def _header(m: dict) -> None:
-    st.title(str(m["project_name"]), anchor=False)
+    st.title(fmt.md(m["project_name"]), anchor=False)
     bits = [b for b in (m.get("project_number"), m.get("stage")) if not fmt.is_missing(b) and b]
     bits.append(f"synced {fmt.ago(m.get('last_synced_at'))}")
-    st.caption(" · ".join(str(b) for b in bits))
+    st.caption(" · ".join(fmt.md(b) for b in bits))
     url = fmt.safe_url(m.get("procore_url"))
     if url:
         st.link_button("Open project in Procore ↗", url)
@@ -44,7 +44,7 @@ def _kpis(m: dict) -> None:
         return
     a, b, c, d = st.columns(4)
     a.metric("Revised budget", fmt.compact_money(m["revised_budget"]), border=True,
-             help=f"{fmt.money(m['revised_budget'])} in the budget view {m['budget_view_name']!s}")
+             help=f"{fmt.money(m['revised_budget'])} in the budget view {fmt.md(m['budget_view_name'])}")
     b.metric("Projected costs", fmt.compact_money(m["projected_costs"]), border=True,
              help=fmt.money(m["projected_costs"]))
     over = m["projected_over_under"]

@@ -177,3 +177,15 @@ def test_last_used_is_recorded(dash_env):
     assert dash_env.store.live_token("Project", 101).last_used_at is None
     run_app(api_token=token)
     assert dash_env.store.live_token("Project", 101).last_used_at is not None
+
+
+def test_project_names_render_as_plain_text(dash_env):
+    from serving_fixture import FixtureProject, build_serving
+
+    name = "Tower **bold** [click](javascript:alert(1)) <b>x</b> 東京"
+    build_serving(dash_env.serving, [FixtureProject(301, 1, name, "N-1")])
+    token = dash_env.token("Company", 1)
+    row = run_app(api_token=token).markdown
+    assert any("\\[click\\]\\(javascript\\:alert\\(1\\)\\)" in m.value and "東京" in m.value for m in row)
+    title = run_app(api_token=token, project_id="301").title[0].value
+    assert title.startswith("Tower \\*\\*bold\\*\\*") and "\\<b\\>" in title

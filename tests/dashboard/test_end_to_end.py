@@ -13,6 +13,7 @@ import duckdb
 import pytest
 from conftest import open_buttons, page_text, run_app
 
+from dashboard.formatting import md
 from dashboard.store import AccessStore
 
 pytestmark = pytest.mark.slow
@@ -53,5 +54,5 @@ def test_dashboard_renders_a_real_published_snapshot(sandbox, tmp_path: Path, mo
     for pid, name in expected.items():
         at = run_app(api_token=token, project_id=str(pid))
         assert not at.exception, pid
-        assert at.title[0].value == name
+        assert at.title[0].value == md(name)
         assert "temporarily unavailable" not in page_text(at)
