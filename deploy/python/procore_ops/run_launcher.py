@@ -50,7 +50,8 @@ def worker_pid(instance, run_id: str) -> tuple[int, float] | None:
     records = instance.all_logs(run_id, of_type=DagsterEventType.ENGINE_EVENT)
     for entry in reversed(records):
         event = entry.dagster_event
-        if event is None or not entry.user_message.startswith(_STARTED_PREFIX):
+        message = (event.message if event is not None else None) or entry.user_message or ""
+        if event is None or not message.startswith(_STARTED_PREFIX):
             continue
         pid = event.engine_event_data.metadata.get("pid")
         if pid is not None:
