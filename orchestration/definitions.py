@@ -12,12 +12,13 @@ from orchestration.ingestion_assets import INGESTION_ASSETS
 from orchestration.jobs import build_schedules, build_sync_jobs
 from orchestration.marts_assets import MARTS_ASSETS, MARTS_CHECKS
 from orchestration.resources import ProcoreResource, WarehouseResource
+from orchestration.webhook_sensor import build_webhook_job, build_webhook_sensor
 
 ASSETS = [*INGESTION_ASSETS, *MARTS_ASSETS, *HISTORY_ASSETS]
 CHECKS = [*INGESTION_CHECKS, *MARTS_CHECKS]
-JOBS = [*build_sync_jobs(ASSETS), *HISTORY_JOBS]
+JOBS = [*build_sync_jobs(ASSETS), *HISTORY_JOBS, build_webhook_job(ASSETS)]
 SCHEDULES = [*build_schedules(JOBS)]
-SENSORS: list[dg.SensorDefinition] = [*HISTORY_SENSORS]
+SENSORS: list[dg.SensorDefinition] = [*HISTORY_SENSORS, build_webhook_sensor(ASSETS)]
 
 RESOURCES = {
     "procore": ProcoreResource(
