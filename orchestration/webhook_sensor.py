@@ -6,7 +6,8 @@ Each tick (every `WEBHOOK_SENSOR_INTERVAL_SECONDS`, default 15):
    `CLAIM_GRACE_SECONDS` (the tick that claimed them died before its run was created);
 2. while a batch's run is still queued or running, wait: new events pile up and coalesce into the
    next run, so a burst of a thousand events on one project makes one sync of that project;
-3. otherwise claim every pending event and request ONE run that syncs only the (project, stream)
+3. events of companies outside `PROCORE_COMPANY_IDS` are marked ignored (no run would sync them);
+4. otherwise claim every pending event and request ONE run that syncs only the (project, stream)
    pairs they name (incrementally, recycle bins for deletes), then the transforms and publish.
 """
 
@@ -37,6 +38,13 @@ def sensor_interval() -> int:
     if not raw.isdigit() or not 5 <= int(raw) <= 3600:
         raise ValueError(f"WEBHOOK_SENSOR_INTERVAL_SECONDS must be 5..3600 seconds, got {raw!r}")
     return int(raw)
+
+
+def configured_companies() -> list[int]:
+    """The companies the sync covers (`PROCORE_COMPANY_IDS`); empty when unset or unreadable."""
+    raw = os.environ.get("PROCORE_COMPANY_IDS", "")
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    return [int(p) for p in parts] if parts and all(p.isdigit() for p in parts) else []
 
 
 def build_webhook_job(all_assets: Sequence[object]) -> dg.UnresolvedAssetJobDefinition:
@@ -102,6 +110,9 @@ def evaluate(context: dg.SensorEvaluationContext, inbox: Inbox,
              all_assets: Sequence[object] | None = None) -> dg.SensorResult | dg.SkipReason:
     """One tick against `inbox` (see the module docstring); `all_assets` narrows each run to what is dirty."""
     waiting = _settle(context, inbox)
+    companies = configured_companies()
+    if companies and inbox.ignore_other_companies(companies):
+        context.log.warning(f"ignored webhook events of companies outside PROCORE_COMPANY_IDS {companies}")
     if waiting:
         return dg.SkipReason(f"waiting for the run of batch {waiting[0]}; new events will join the next run")
     batch = f"wh-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"

@@ -8,6 +8,7 @@ batch when it fails. Events for resources the pipeline does not sync are stored 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -151,6 +152,13 @@ class Inbox:
                 .where(*where).group_by(t.c.company_id, t.c.project_id, t.c.stream)
                 .order_by(t.c.company_id, t.c.project_id, t.c.stream))
         return [PendingGroup(c, p, s, n, _aware(lo), _aware(hi)) for c, p, s, n, lo, hi in conn.execute(stmt)]
+
+    def ignore_other_companies(self, company_ids: Sequence[int]) -> int:
+        """Mark pending events of companies outside `company_ids` consumed (`ignored`): nothing syncs them."""
+        t = WebhookEvent.__table__
+        with self.engine.begin() as conn:
+            return conn.execute(update(t).where(*self._pending_filter(), t.c.company_id.not_in(list(company_ids)))
+                                .values(consumed_at=_now(), consumed_by_run=IGNORED)).rowcount
 
     def claim_pending(self, batch_id: str, *, limit: int | None = None) -> list[PendingGroup]:
         """Claim every pending event (oldest first, at most `limit`) for `batch_id`; return its groups."""

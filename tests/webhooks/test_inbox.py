@@ -78,3 +78,11 @@ def test_a_failed_batch_is_released_for_the_next_one(inbox, wh):
     again = inbox.claim_pending("batch-b")
     assert sorted(g.project_id for g in again) == [1, 2]
     assert inbox.claimed_groups("batch-b") == again
+
+
+def test_events_of_other_companies_are_ignored(inbox, wh):
+    store(inbox, wh.v2_event(company_id=1, project_id=10))
+    store(inbox, wh.v2_event(company_id=2, project_id=20))
+    assert inbox.ignore_other_companies([1]) == 1
+    assert [(g.company_id, g.project_id) for g in inbox.pending_groups()] == [(1, 10)]
+    assert inbox.counts()["ignored"] == 1
