@@ -18,7 +18,7 @@ def rfis_per_week(df: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("yearmonthdate(week_start):O", title="Week of", axis=alt.Axis(format="%b %d", labelAngle=-40)),
             xOffset="series:N",
-            y=alt.Y("rfis:Q", title="RFIs"),
+            y=alt.Y("rfis:Q", title="RFIs", axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color("series:N", title=None, scale=alt.Scale(domain=["Opened", "Closed"],
                                                                    range=[OPENED, CLOSED])),
             tooltip=[alt.Tooltip("week_start:T", title="Week of"), "series:N", "rfis:Q"],
@@ -36,7 +36,7 @@ def open_rfis_over_time(df: pd.DataFrame) -> alt.Chart:
         .mark_line(point=False, strokeWidth=2)
         .encode(
             x=alt.X("metric_date:T", title=None),
-            y=alt.Y("rfis:Q", title="RFIs"),
+            y=alt.Y("rfis:Q", title="RFIs", axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color("series:N", title=None, scale=alt.Scale(domain=["Open", "Overdue"],
                                                                    range=[CLOSED, "#d62728"])),
             tooltip=[alt.Tooltip("metric_date:T", title="Date"), "series:N", "rfis:Q"],
@@ -52,7 +52,7 @@ def submittals_by_status(df: pd.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("status_name:N", title=None, sort="-x"),
-            x=alt.X("submittals:Q", title="Submittals"),
+            x=alt.X("submittals:Q", title="Submittals", axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color("status:N", title=None, scale=alt.Scale(domain=["Draft", "Open", "Closed"],
                                                                    range=["#9e9e9e", OPENED, CLOSED])),
             tooltip=["status_name:N", "status:N", "submittals:Q"],
@@ -74,7 +74,8 @@ def budget_by_cost_code(df: pd.DataFrame, limit: int = 15) -> alt.Chart:
             y=alt.Y("cost_code:N", title="Cost code", sort=top["cost_code"].tolist()),
             yOffset="measure:N",
             x=alt.X("amount:Q", title="USD", axis=alt.Axis(format="$,.0f")),
-            color=alt.Color("measure:N", title=None, scale=alt.Scale(range=[CLOSED, OPENED])),
+            color=alt.Color("measure:N", title=None, scale=alt.Scale(domain=["Revised budget", "Projected costs"],
+                                                                    range=[CLOSED, OPENED])),
             tooltip=["cost_code:N", "measure:N", alt.Tooltip("amount:Q", format="$,.0f")],
         )
         .properties(height=max(220, 34 * len(top)))

@@ -96,21 +96,26 @@ def _charts(specs: dict[str, dict | None]) -> None:
                     st.vega_lite_chart(spec=specs[name], width="stretch")
 
 
+OVERDUE_PANELS = (("rfi", "Overdue RFIs", "overdue RFIs"), ("submittal", "Overdue submittals", "overdue submittals"))
+OVERDUE_COLUMNS = {
+    **LINK_COLUMNS, "number": "No.", "title": "Title",
+    "due_date": st.column_config.DateColumn("Due", format="MMM D, YYYY"),
+    "days_overdue": st.column_config.NumberColumn("Days overdue", format="%d"), "ball_in_court": "Ball in court",
+}
+
+
 def _overdue(data: dict, pid: int) -> None:
     items = data["overdue"]
-    left, right = st.columns(2)
-    for col, kind, label in ((left, "rfi", "Overdue RFIs"), (right, "submittal", "Overdue submittals")):
+    for col, (kind, label, noun) in zip(st.columns(2), OVERDUE_PANELS, strict=True):
         with col.container(border=True):
             st.markdown(f"**{label}**")
             rows = items[items["item_type"] == kind].drop(columns="item_type") if len(items) else pd.DataFrame()
             if rows.empty:
-                st.caption(f"No {label.lower()}. ✅")
+                st.caption(f"No {noun}. ✅")
                 continue
             rows = rows.assign(url=rows["url"].map(fmt.safe_url))
-            st.dataframe(rows, hide_index=True, width="stretch", column_config={
-                **LINK_COLUMNS, "number": "No.", "title": "Title", "due_date": "Due",
-                "days_overdue": "Days overdue", "ball_in_court": "Ball in court"})
-            st.download_button(f"Download {label.lower()} (CSV)", rows.to_csv(index=False).encode("utf-8"),
+            st.dataframe(rows, hide_index=True, width="stretch", column_config=OVERDUE_COLUMNS)
+            st.download_button(f"Download {noun} (CSV)", rows.to_csv(index=False).encode("utf-8"),
                                file_name=f"{kind}s_overdue_{pid}.csv", mime="text/csv", key=f"csv_{kind}")
 
 

@@ -23,7 +23,7 @@ def test_project_token_opens_its_dashboard_without_switcher(dash_env):
     assert len(at.get("vega_lite_chart")) == 4
     assert len(at.dataframe) == 2  # overdue RFIs and submittals, with links into Procore
     assert "https://app.procore.com/101/project/rfi/show/" in page_text(at)
-    assert {d.label for d in at.get("download_button")} == {"Download overdue rfis (CSV)",
+    assert {d.label for d in at.get("download_button")} == {"Download overdue RFIs (CSV)",
                                                            "Download overdue submittals (CSV)"}
 
 

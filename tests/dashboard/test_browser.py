@@ -62,6 +62,9 @@ def test_group_flow_through_cross_origin_host_page(page, served):
     expect(frame.get_by_text("Overdue RFIs").first).to_be_visible()
     page.wait_for_timeout(1500)  # let the charts draw before the screenshot
     _shot(page, "dashboard-project.png")
+    frame.get_by_text("Download overdue RFIs (CSV)").scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    _shot(page, "dashboard-project-lower.png")
 
     frame.locator(".st-key-switch_project button").click()
     expect(frame.get_by_role("heading", name="Projects")).to_be_visible()
