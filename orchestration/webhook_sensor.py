@@ -68,11 +68,15 @@ def _dirty_ops(groups: Sequence[PendingGroup]) -> dict[str, tuple[str, ...]]:
     return {op: streams for op, streams in _op_streams().items() if dirty & set(streams)}
 
 
-def run_config_for(groups: Sequence[PendingGroup]) -> dict:
-    """Run config of the dirty ingestion ops: only the streams and projects the groups name."""
+def run_config_for(groups: Sequence[PendingGroup], *, only_dirty: bool = True) -> dict:
+    """Run config syncing only the streams and projects the groups name.
+
+    `only_dirty`: config for the dirty ingestion ops alone (the run selects just those assets); else for
+    every ingestion op, the clean ones getting a stream list without theirs so that they read nothing.
+    """
     streams = sorted({g.stream for g in groups})
     ops = {}
-    for op_name, op_streams in _dirty_ops(groups).items():
+    for op_name, op_streams in (_dirty_ops(groups) if only_dirty else _op_streams()).items():
         project_ids = sorted({g.project_id for g in groups if g.stream in op_streams and g.project_id is not None})
         ops[op_name] = {"config": {"streams": streams, "project_ids": project_ids, "full_refresh": False}}
     return {"ops": ops}
@@ -123,7 +127,7 @@ def evaluate(context: dg.SensorEvaluationContext, inbox: Inbox,
     pairs = ", ".join(f"{g.stream}@{g.project_id or g.company_id}" for g in groups[:10])
     context.log.info(f"batch {batch}: {events} events -> {len(groups)} (project, stream) pairs: {pairs}")
     return dg.SensorResult(run_requests=[dg.RunRequest(
-        run_key=batch, run_config=run_config_for(groups),
+        run_key=batch, run_config=run_config_for(groups, only_dirty=all_assets is not None),
         asset_selection=asset_selection_for(groups, all_assets) if all_assets is not None else None,
         tags={BATCH_TAG: batch, "procore/webhook_events": str(events), "procore/webhook_pairs": str(len(groups))},
     )])

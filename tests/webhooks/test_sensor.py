@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 
 import dagster as dg
 import duckdb
@@ -11,9 +12,15 @@ import pytest
 
 from orchestration.ingestion_assets import INGESTION_ASSETS
 from orchestration.resources import ProcoreResource, WarehouseResource
-from orchestration.webhook_sensor import BATCH_TAG, JOB_NAME, build_webhook_job, build_webhook_sensor
+from orchestration.webhook_sensor import (
+    BATCH_TAG,
+    JOB_NAME,
+    build_webhook_job,
+    build_webhook_sensor,
+    run_config_for,
+)
 from webhooks.events import parse_event
-from webhooks.inbox import Inbox
+from webhooks.inbox import Inbox, PendingGroup
 
 
 @pytest.fixture
@@ -100,3 +107,11 @@ def test_a_failed_run_leaves_its_events_for_the_next_run(env):
     assert run(defs, instance, again).success
     tick(defs, instance)
     assert inbox.counts()["consumed"] == 1
+
+
+def test_without_asset_selection_clean_raw_ops_read_nothing():
+    now = datetime.now(UTC)
+    config = run_config_for([PendingGroup(1, 5, "submittals", 3, now, now)], only_dirty=False)["ops"]
+    assert set(config) == {"raw__projects", "raw__rfis", "raw__submittals", "raw__budgets"}
+    assert all(op["config"]["streams"] == ["submittals"] for op in config.values())
+    assert config["raw__submittals"]["config"]["project_ids"] == [5]
