@@ -63,16 +63,11 @@ def data_columns(stream: Stream) -> list[tuple[str, str]]:
     return [(n, t) for n, t in raw_table_columns(stream) if n != "_synced_at"]
 
 
-def dedupe(stream: Stream, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows with one entry per primary key, the last one read winning (pages may shift while read)."""
-    by_key = {tuple(row[k] for k in stream.primary_key): row for row in rows}
-    return list(by_key.values())
-
-
 def arrow_frame(stream: Stream, rows: Sequence[dict[str, Any]]) -> pa.Table:
-    """An Arrow table of `rows` typed like `raw.<stream>` (without `_synced_at`)."""
-    schema = pa.schema([(n, _ARROW_TYPES[t]) for n, t in data_columns(stream)])
-    return pa.Table.from_pylist(list(rows), schema=schema)
+    """An Arrow table of `rows` typed like `raw.<stream>` (without `_synced_at`), plus `_ord` (read order)."""
+    arrays = [pa.array([row.get(n) for row in rows], type=_ARROW_TYPES[t]) for n, t in data_columns(stream)]
+    arrays.append(pa.array(range(len(rows)), type=pa.int64()))
+    return pa.Table.from_arrays(arrays, names=[n for n, _ in data_columns(stream)] + ["_ord"])
 
 
 def _q(name: str) -> str:
@@ -87,12 +82,21 @@ def upsert_rows(con: duckdb.DuckDBPyConnection, stream: Stream, rows: Sequence[d
     whole; their rows that are absent from `rows` and not yet deleted get `_deleted_at = synced_at`.
     """
     table = raw_table(stream)
-    view = f"_stage_{stream.name}_{next(_view_names)}"
-    con.register(view, arrow_frame(stream, dedupe(stream, rows)))
+    suffix = f"{stream.name}_{next(_view_names)}"
+    frame, view = f"_frame_{suffix}", f"_stage_{suffix}"
+    keys = ", ".join(_q(k) for k in stream.primary_key)
+    con.register(frame, arrow_frame(stream, rows))
     try:
+        total, distinct = con.execute(f"SELECT count(*), count(DISTINCT ({keys})) FROM {frame}").fetchone()
+        if total == distinct:
+            view = frame
+        else:  # one row per key, the last one read winning (pages may shift while they are read)
+            con.execute(f"CREATE TEMP TABLE {view} AS SELECT * FROM {frame} "
+                        f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _ord DESC) = 1")
         return _upsert_staged(con, stream, table, view, synced_at, full_scopes, preview_limit)
     finally:
-        con.unregister(view)
+        con.unregister(frame)
+        con.execute(f"DROP TABLE IF EXISTS {view if view != frame else '_no_stage'}")
 
 
 def _upsert_staged(con: duckdb.DuckDBPyConnection, stream: Stream, table: str, view: str,
@@ -109,33 +113,39 @@ def _upsert_staged(con: duckdb.DuckDBPyConnection, stream: Stream, table: str, v
         "WHEN t.payload::VARCHAR IS DISTINCT FROM s.payload THEN 'updated' ELSE 'unchanged' END"
     )
     scope = scope_column(stream)
-    classified = (f"SELECT {action} AS action, s.{_q(scope)} AS _scope, {', '.join('s.' + _q(c) for c in shown)} "
-                  f"FROM {view} s LEFT JOIN {table} t ON {on}")
-    result = UpsertResult()
-    for act, scope_id, n in con.execute(
-            f"SELECT action, _scope, count(*) FROM ({classified}) GROUP BY ALL").fetchall():
-        result._add(scope_id, act, n)
-    if preview_limit:
-        cur = con.execute(f"SELECT * EXCLUDE (_scope) FROM ({classified}) WHERE action <> 'unchanged' "
-                          f"LIMIT {int(preview_limit)}")
-        names = [d[0] for d in cur.description]
-        result.preview = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-
-    non_keys = [c for c in cols if c not in keys]
-    sets = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in non_keys if c != "_deleted_at")
-    con.execute(
-        f"""
-        INSERT INTO {table} AS t ({', '.join(_q(c) for c in cols)}, _synced_at)
-        SELECT {', '.join(_q(c) for c in cols)}, ?::TIMESTAMPTZ FROM {view}
-        ON CONFLICT ({', '.join(_q(k) for k in keys)}) DO UPDATE SET {sets},
-            _synced_at = excluded._synced_at,
-            _deleted_at = CASE WHEN excluded._deleted_at IS NULL THEN NULL
-                               ELSE coalesce(t._deleted_at, excluded._deleted_at) END
-        WHERE t.payload::VARCHAR IS DISTINCT FROM excluded.payload::VARCHAR
-           OR (t._deleted_at IS NULL) <> (excluded._deleted_at IS NULL)
-        """,
-        [synced_at],
-    )
+    changes = f"_changes_{view}"
+    # Only rows that differ are written: re-reads (overlap windows, full refreshes) are mostly unchanged.
+    con.execute(f"CREATE TEMP TABLE {changes} AS SELECT * FROM (SELECT {action} AS action, s.{_q(scope)} AS _scope, "
+                f"{', '.join('s.' + _q(c) for c in shown)} FROM {view} s LEFT JOIN {table} t ON {on}) "
+                "WHERE action <> 'unchanged'")
+    try:
+        result = UpsertResult()
+        for scope_id, n in con.execute(f"SELECT {_q(scope)}, count(*) FROM {view} GROUP BY ALL").fetchall():
+            result._add(scope_id, "unchanged", n)
+        for act, scope_id, n in con.execute(f"SELECT action, _scope, count(*) FROM {changes} GROUP BY ALL").fetchall():
+            result._add(scope_id, act, n)
+            result._add(scope_id, "unchanged", -n)
+        if preview_limit:
+            cur = con.execute(f"SELECT * EXCLUDE (_scope) FROM {changes} LIMIT {int(preview_limit)}")
+            names = [d[0] for d in cur.description]
+            result.preview = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        non_keys = [c for c in cols if c not in keys]
+        sets = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in non_keys if c != "_deleted_at")
+        changed = " AND ".join(f"c.{_q(k)} = s.{_q(k)}" for k in keys)
+        con.execute(
+            f"""
+            INSERT INTO {table} AS t ({', '.join(_q(c) for c in cols)}, _synced_at)
+            SELECT {', '.join('s.' + _q(c) for c in cols)}, ?::TIMESTAMPTZ FROM {view} s
+            WHERE EXISTS (SELECT 1 FROM {changes} c WHERE {changed})
+            ON CONFLICT ({', '.join(_q(k) for k in keys)}) DO UPDATE SET {sets},
+                _synced_at = excluded._synced_at,
+                _deleted_at = CASE WHEN excluded._deleted_at IS NULL THEN NULL
+                                   ELSE coalesce(t._deleted_at, excluded._deleted_at) END
+            """,
+            [synced_at],
+        )
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {changes}")
     if full_scopes:
         gone = con.execute(
             f"""
