@@ -1,11 +1,12 @@
 """Idempotent writes of flattened records into `raw.<stream>`, counting what changed.
 
-Rows are staged as an Arrow table registered on the connection, classified against the table
-(inserted, updated, deleted, unchanged), then written with one `INSERT ... ON CONFLICT DO UPDATE`
-that skips unchanged rows. On a full re-read the rows of the re-read scopes that were not seen
-are marked deleted. Call `upsert_rows` inside a transaction: the caller commits the rows together
-with the cursor that covers them. (`ON CONFLICT` beat `MERGE INTO` on updates by ~6x in
-`bench/ingest_full_sync.py --upsert-only`, so it is the one used.)
+Rows are staged as an Arrow table registered on the connection (deduplicated in SQL when a key
+repeats), classified against the table (inserted, updated, deleted, unchanged), and only the rows
+that differ are written, with one `INSERT ... ON CONFLICT DO UPDATE`. On a full re-read the rows
+of the re-read scopes that were not seen are marked deleted. Call `upsert_rows` inside a
+transaction: the caller commits the rows together with the cursor that covers them.
+(`ON CONFLICT` was measured against `MERGE INTO` on 200,000 rows: similar on inserts, about 6x
+faster on updates, so it is the one used.)
 """
 
 from __future__ import annotations

@@ -44,11 +44,11 @@ def _finish(proc: subprocess.Popen, timeout: float = 240) -> str:
 
 
 def test_sigkill_part_way_then_rerun_ends_equal_without_duplicates(start_sandbox_server, tmp_path):
-    sandbox = start_sandbox_server(latency_ms=40)
+    sandbox = start_sandbox_server(companies=1, projects=5, latency_ms=40)
     env = _env(sandbox, tmp_path / "home", tmp_path / "data")
     proc = _execute("weekly_full_sync", env)
     deadline = time.monotonic() + 180
-    while sandbox.stats()["total"] < 40 and proc.poll() is None and time.monotonic() < deadline:
+    while sandbox.stats()["total"] < 15 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert proc.poll() is None, "the run ended before it could be killed"
     os.killpg(proc.pid, signal.SIGKILL)
@@ -68,7 +68,7 @@ def test_sigkill_part_way_then_rerun_ends_equal_without_duplicates(start_sandbox
 
 
 def test_two_headless_runs_started_at_once_both_succeed(start_sandbox_server, tmp_path):
-    sandbox = start_sandbox_server(latency_ms=5)
+    sandbox = start_sandbox_server(companies=1, projects=4, latency_ms=5)
     env = _env(sandbox, tmp_path / "home", tmp_path / "data")
     first, second = _execute("daily_sync", env), _execute("daily_sync", env)
     _finish(first)
