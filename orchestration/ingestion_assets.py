@@ -19,7 +19,8 @@ from orchestration.reads import Scope, since_for
 from orchestration.resources import ProcoreResource, WarehouseResource
 from orchestration.run_metadata import counter_delta, stream_metadata
 from orchestration.scopes import SyncConfig, project_scopes, wants
-from orchestration.sync_run import SyncReport, sync_scopes
+from orchestration.sync_run import SyncReport, auth_message, sync_scopes
+from procore_source.errors import AuthenticationError, OAuthError
 from procore_source.streams import BUDGET_ROWS, BUDGET_VIEWS, PROJECTS, RFIS, SUBMITTALS, Stream
 
 PROJECTS_KEY = dg.AssetKey(["raw", "projects"])
@@ -36,7 +37,10 @@ def _sync(context: dg.AssetExecutionContext, config: SyncConfig, procore: Procor
     if streams[0].scope == "company":
         scopes = [Scope(c) for c in settings.company_ids]
     else:
-        scopes = project_scopes(warehouse, client, settings.company_ids, config.project_ids)
+        try:
+            scopes = project_scopes(warehouse, client, settings.company_ids, config.project_ids)
+        except (AuthenticationError, OAuthError) as exc:
+            raise dg.Failure(description=auth_message(exc, settings.company_ids)) from None
     with warehouse.connect() as con:
         cursors = read_cursors(con, streams[0].name)
     planned = []

@@ -150,3 +150,14 @@ def test_most_projects_failing_fails_the_run_after_loading_the_rest(sandbox, run
 def test_every_job_runs_before_any_project_is_stored(sandbox, run_job, data_dir, job):
     assert run_job(job).success
     assert query(data_dir, "SELECT count(*) FROM meta.sync_log WHERE status = 'ok'")[0][0] > 0
+
+
+def test_bad_credentials_before_any_project_is_stored_fail_with_the_same_advice(sandbox, data_dir):
+    sandbox.client_secret = "not-the-secret"
+    try:
+        resources = make_resources(sandbox, data_dir)
+    finally:
+        sandbox.client_secret = "sandbox-client-secret"
+    result = execute(resources, "hourly_sync", raise_on_error=False)
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "PROCORE_CLIENT_SECRET" in str(failure.step_failure_data.error)
