@@ -7,6 +7,7 @@ instance (DAGSTER_HOME is a temp dir) with these resources; `warehouse_rows(stre
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,23 @@ def data_dir(tmp_path: Path) -> Path:
 def run_job(sandbox: Any, data_dir: Path) -> Callable[..., dg.ExecuteInProcessResult]:
     resources = make_resources(sandbox, data_dir)
     return lambda job, run_config=None, raise_on_error=True: execute(resources, job, run_config, raise_on_error)
+
+
+@pytest.fixture(scope="module")
+def _weekly_template(_session_sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse after `weekly_full_sync` of the freshly reset session sandbox, built once per module."""
+    _session_sandbox.reset()
+    template = tmp_path_factory.mktemp("weekly_template")
+    assert execute(make_resources(_session_sandbox, template), "weekly_full_sync").success
+    return template / "warehouse.duckdb"
+
+
+@pytest.fixture
+def synced(sandbox: Any, data_dir: Path, _weekly_template: Path) -> Path:
+    """`data_dir` holding a copy of the weekly-synced warehouse (the sandbox is reset to the same seed)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(_weekly_template, data_dir / "warehouse.duckdb")
+    return data_dir
 
 
 def query(data_dir: Path, sql: str, params: list | None = None) -> list[tuple]:

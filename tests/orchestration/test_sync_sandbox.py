@@ -27,8 +27,7 @@ def test_weekly_full_sync_equals_the_sandbox(sandbox, run_job, data_dir):
     assert all(e.passed for e in result.get_asset_check_evaluations())
 
 
-def test_mutations_then_hourly_and_daily_restore_equality(sandbox, run_job, data_dir):
-    run_job("weekly_full_sync")
+def test_mutations_then_hourly_and_daily_restore_equality(sandbox, run_job, data_dir, synced):
     sandbox.mutate({"random": 60})
     info = sandbox.info()
     unreadable = set(info["forbidden_project_ids"] + info["hidden_project_ids"])
@@ -48,8 +47,7 @@ def test_mutations_then_hourly_and_daily_restore_equality(sandbox, run_job, data
     assert meta["raw/rfis"]["inserted"].value == meta["raw/rfis"]["updated"].value == 0
 
 
-def test_hourly_sync_without_changes_costs_one_request_per_project_stream_and_bin(sandbox, run_job, data_dir):
-    run_job("weekly_full_sync")
+def test_hourly_sync_without_changes_costs_one_request_per_project_stream_and_bin(sandbox, run_job, data_dir, synced):
     sandbox.clear_stats()
     assert run_job("hourly_sync").success
     readable = query(data_dir, "SELECT count(*) FROM raw.projects WHERE _deleted_at IS NULL")[0][0]
@@ -85,8 +83,7 @@ def test_faults_spike_limit_and_short_tokens_still_end_equal(start_sandbox_serve
     assert stats["by_path"].get("/oauth/token", 0) >= 2  # tokens expired and were renewed mid-run
 
 
-def test_malformed_record_is_logged_with_its_id_and_the_rest_loads(sandbox, run_job, data_dir):
-    run_job("weekly_full_sync")
+def test_malformed_record_is_logged_with_its_id_and_the_rest_loads(sandbox, run_job, data_dir, synced):
     unreadable = set(sandbox.info()["forbidden_project_ids"] + sandbox.info()["hidden_project_ids"])
     rfi = next(r for r in sandbox.records("rfis") if r["deleted_at"] is None and r["project_id"] not in unreadable)
     bad_id, project_id = rfi["record"]["id"], rfi["project_id"]
@@ -107,8 +104,7 @@ def test_malformed_record_is_logged_with_its_id_and_the_rest_loads(sandbox, run_
     assert_equal(sandbox, data_dir, "rfis")
 
 
-def test_run_config_resyncs_one_project(sandbox, run_job, data_dir):
-    run_job("weekly_full_sync")
+def test_run_config_resyncs_one_project(sandbox, run_job, data_dir, synced):
     project_id = query(data_dir, "SELECT project_id FROM raw.rfis WHERE _deleted_at IS NULL LIMIT 1")[0][0]
     query(data_dir, "DELETE FROM raw.rfis WHERE project_id = ?", [project_id])
     config = {"project_ids": [project_id], "full_refresh": True, "streams": ["rfis"]}
@@ -133,8 +129,7 @@ def test_bad_credentials_fail_the_run_saying_what_to_fix(sandbox, data_dir):
     assert query(data_dir, "SELECT count(*) FROM raw.projects") == [(0,)]
 
 
-def test_most_projects_failing_fails_the_run_after_loading_the_rest(sandbox, run_job, data_dir):
-    run_job("weekly_full_sync")
+def test_most_projects_failing_fails_the_run_after_loading_the_rest(sandbox, run_job, data_dir, synced):
     sandbox.inject(path="/rest/v1.0/projects/*/submittals", status=400, body="bad request", times=1000)
     result = run_job("hourly_sync", raise_on_error=False)
     assert not result.success
@@ -146,7 +141,7 @@ def test_most_projects_failing_fails_the_run_after_loading_the_rest(sandbox, run
                            "AND status = 'ok'", [result.run_id])[0][0] > 0
 
 
-@pytest.mark.parametrize("job", ["hourly_sync", "daily_sync", "weekly_full_sync"])
+@pytest.mark.parametrize("job", ["hourly_sync", "daily_sync"])
 def test_every_job_runs_before_any_project_is_stored(sandbox, run_job, data_dir, job):
     assert run_job(job).success
     assert query(data_dir, "SELECT count(*) FROM meta.sync_log WHERE status = 'ok'")[0][0] > 0
