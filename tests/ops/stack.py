@@ -82,8 +82,8 @@ class OpsStack:
         return self.procs.get("dagster-daemon")
 
     def stop(self) -> None:
-        """Stop every process group the stack started."""
-        self.procs.stop_all()
+        """Stop every process group the stack started (tests need no graceful drain)."""
+        self.procs.stop_all(timeout=3)
 
     def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """POST a GraphQL query to the webserver; its `data` (queries, not mutations, retried on a 5xx)."""
@@ -184,13 +184,14 @@ class OpsStack:
         """Wait until the run is SUCCESS, FAILURE or CANCELED; its status."""
         return self.wait_for(lambda: (s := self.status(run_id)) in TERMINAL and s, f"run {run_id} to end", timeout)
 
-    def pool_claims(self) -> int:
-        """Slots of pool `duckdb` held right now (by any run), from PostgreSQL."""
+    def pool_claims(self, run_id: str | None = None) -> int:
+        """Slots of pool `duckdb` held right now (by `run_id`, or by any run), from PostgreSQL."""
         con = self.target.connect()
         try:
             with con.cursor() as cur:
                 cur.execute("SELECT count(*) FROM concurrency_slots WHERE concurrency_key = 'duckdb' "
-                            "AND run_id IS NOT NULL AND deleted = false")
+                            "AND run_id IS NOT NULL AND deleted = false AND run_id = COALESCE(%s, run_id)",
+                            (run_id,))
                 return int(cur.fetchone()[0])
         finally:
             con.close()

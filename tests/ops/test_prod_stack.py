@@ -4,9 +4,10 @@ One stack for the module (webserver and daemon each in its own process group, ru
 schedules in an own PostgreSQL cluster, run queue, pool `duckdb` limited to 1, run monitoring on):
 - PostgreSQL restarted during a run: the run ends (it fails or finishes, it does not hang), and
   the next run works.
-- The schedule turned on through the webserver; its run killed with the daemon (SIGKILL to the
-  daemon's process group, as `systemctl kill -s KILL` does): run monitoring marks it failed and
-  frees its pool slot, and the next tick succeeds with the warehouse equal to the sandbox.
+- A run killed with the daemon (SIGKILL to the daemon's process group, as `systemctl kill -s KILL`
+  does): run monitoring marks it failed and frees its pool slot; the every-minute schedule, turned
+  on through the webserver, gets its next tick launched by the daemon, and that run's success is
+  read back from PostgreSQL with the warehouse equal to the sandbox.
 """
 
 from __future__ import annotations
@@ -41,10 +42,10 @@ def test_postgres_restart_during_a_run_ends_cleanly_and_the_next_run_works(ops_s
                        "the run to be fetching from the sandbox")
 
     own_pg.restart()  # every connection the webserver, daemon and run worker hold is cut
+    ops_sandbox.configure(latency_ms=0)
 
     status = ops_stack.wait_terminal(run_id, timeout=150)
     assert status in ("SUCCESS", "FAILURE")
-    ops_sandbox.configure(latency_ms=0)
     ops_stack.wait_for(lambda: ops_stack.pool_claims() == 0, "the duckdb pool slot to be free", timeout=60)
 
     ops_stack.reconnect()
@@ -53,37 +54,33 @@ def test_postgres_restart_during_a_run_ends_cleanly_and_the_next_run_works(ops_s
     assert differences(ops_stack.warehouse, ops_sandbox, ALL_STREAMS) == []
 
 
-def test_daemon_killed_mid_run_is_failed_by_monitoring_and_the_next_tick_succeeds(ops_stack, ops_sandbox):
+def test_daemon_killed_mid_run_is_failed_by_monitoring_and_the_next_scheduled_tick_succeeds(ops_stack, ops_sandbox):
     ops_sandbox.mutate({"random": 12})
     ops_sandbox.configure(latency_ms=400)
-    known = {run_id for run_id, _, _ in ops_stack.runs()}
-    state_id = ops_stack.start_schedule("ops_every_minute")
-
-    def scheduled_run_fetching() -> str | None:
-        for run_id, status, schedule in ops_stack.runs():
-            if run_id not in known and schedule == "ops_every_minute" and status == "STARTED":
-                return run_id if _requests(ops_sandbox) >= before + 4 else None
-        return None
-
     before = _requests(ops_sandbox)
-    killed = ops_stack.wait_for(scheduled_run_fetching, "the daemon to launch the scheduled run", timeout=150)
+    killed = ops_stack.launch("hourly_sync")  # queued by the webserver, launched by the daemon
+    ops_stack.wait_for(lambda: ops_stack.status(killed) == "STARTED" and _requests(ops_sandbox) >= before + 4,
+                       "the daemon to launch the run and the run to fetch")
     ops_stack.daemon.kill()  # the daemon, its code server and the run worker, all at once
     assert ops_stack.status(killed) == "STARTED"  # nobody has told PostgreSQL yet
 
     ops_sandbox.configure(latency_ms=0)
     ops_sandbox.mutate({"random": 6})
     ops_stack.start_daemon()
-    assert ops_stack.wait_terminal(killed, timeout=90) == "FAILURE"
-    assert "run worker process" in _failure_text(ops_stack, killed)
-    ops_stack.wait_for(lambda: ops_stack.pool_claims() == 0, "run monitoring to free the pool slot", timeout=60)
-
-    def next_scheduled_run() -> str | None:
-        later = [r for r, _, schedule in ops_stack.runs() if r not in known | {killed} and schedule == "ops_every_minute"]
-        return later[0] if later else None
-
+    known = {run_id for run_id, _, _ in ops_stack.runs()}
+    state_id = ops_stack.start_schedule("ops_every_minute")
     try:
-        following = ops_stack.wait_for(next_scheduled_run, "the next tick", timeout=150)
-        assert ops_stack.wait_terminal(following) == "SUCCESS"
+        assert ops_stack.wait_terminal(killed, timeout=90) == "FAILURE"
+        assert "run worker process" in _failure_text(ops_stack, killed)
+        ops_stack.wait_for(lambda: ops_stack.pool_claims(killed) == 0, "run monitoring to free the pool slot",
+                           timeout=60)
+
+        def scheduled_run() -> str | None:
+            ticks = [r for r, _, name in ops_stack.runs() if r not in known and name == "ops_every_minute"]
+            return ticks[0] if ticks else None
+
+        tick = ops_stack.wait_for(scheduled_run, "the daemon to launch the scheduled run", timeout=150)
+        assert ops_stack.wait_terminal(tick) == "SUCCESS"  # read back from PostgreSQL's runs table
     finally:
         ops_stack.stop_schedule(state_id)
     assert differences(ops_stack.warehouse, ops_sandbox, HOURLY_STREAMS) == []

@@ -84,10 +84,10 @@ class ProcessGroups:
         """Children whose group leader has exited."""
         return [c for c in self.children if not c.alive]
 
-    def stop_all(self) -> None:
-        """Stop every child group, newest first."""
+    def stop_all(self, timeout: float = 20.0) -> None:
+        """Stop every child group, newest first, each given `timeout` seconds before SIGKILL."""
         for child in reversed(self.children):
-            child.stop()
+            child.stop(timeout)
 
 
 def wait_for_http(url: str, what: str, timeout: float = 120.0, child: Child | None = None) -> None:
