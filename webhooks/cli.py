@@ -3,6 +3,7 @@
     procore-webhooks serve [--port 8765] [--address 127.0.0.1]
     procore-webhooks register --company CID --url https://host/webhooks/procore
     procore-webhooks status [--company CID] [--limit 20]
+    procore-webhooks prune [--days 30]
 
 Settings come from the environment (`PROCORE_WEBHOOK_SECRET`, `WEBHOOK_INBOX_URL`, and the
 `PROCORE_*` client variables for `register`/`status`). Secrets are never printed.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 from procore_source.errors import ProcoreError
 from procore_source.settings import ProcoreSettings, SettingsError
@@ -33,7 +35,22 @@ def _parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="hooks, triggers and recent deliveries")
     status.add_argument("--company", type=int, action="append", help="company id (default PROCORE_COMPANY_IDS)")
     status.add_argument("--limit", type=int, default=20, help="recent inbox events to list")
+    prune = sub.add_parser("prune", help="delete consumed events older than --days from the inbox")
+    prune.add_argument("--days", type=int, default=30)
     return parser
+
+
+def cmd_prune(settings: WebhookSettings, days: int) -> int:
+    """Delete consumed events older than `days` days."""
+    if days < 1:
+        raise WebhookSettingsError("--days must be at least 1")
+    inbox = Inbox(settings.inbox_url)
+    try:
+        removed = inbox.prune(datetime.now(UTC) - timedelta(days=days))
+    finally:
+        inbox.close()
+    print(f"pruned {removed} consumed events older than {days} days")
+    return 0
 
 
 def _client():
@@ -112,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "register":
             return cmd_register(settings, args.company, args.url)
+        if args.command == "prune":
+            return cmd_prune(settings, args.days)
         return cmd_status(settings, args.company, args.limit)
     except (WebhookSettingsError, SettingsError) as exc:
         print(f"procore-webhooks: {exc}", file=sys.stderr)

@@ -222,6 +222,12 @@ class Inbox:
             rows = conn.execute(select(t).order_by(t.c.id.desc()).limit(limit)).mappings().all()
         return [{k: _aware(v) if isinstance(v, datetime) else v for k, v in row.items()} for row in rows]
 
+    def prune(self, older_than: datetime) -> int:
+        """Delete consumed (or ignored) events received before `older_than`; pending ones are kept."""
+        t = WebhookEvent.__table__
+        with self.engine.begin() as conn:
+            return conn.execute(t.delete().where(t.c.consumed_at.is_not(None), t.c.received_at < older_than)).rowcount
+
     def clear(self) -> None:
         """Delete every event (tests and benchmarks only)."""
         with self.engine.begin() as conn:

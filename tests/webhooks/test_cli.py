@@ -30,6 +30,9 @@ def test_register_then_status(hooked_sandbox, tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert f"-> {url}" in out and "RFIs" in out and "Submittals" in out and "inbox: total 0" in out
     assert SECRET not in out
+    assert main(["prune", "--days", "30"]) == 0
+    assert "pruned 0 consumed events" in capsys.readouterr().out
+    assert main(["prune", "--days", "0"]) == 2
 
 
 def test_bad_settings_exit_2_with_a_clear_message(monkeypatch, capsys):

@@ -86,3 +86,17 @@ def test_events_of_other_companies_are_ignored(inbox, wh):
     assert inbox.ignore_other_companies([1]) == 1
     assert [(g.company_id, g.project_id) for g in inbox.pending_groups()] == [(1, 10)]
     assert inbox.counts()["ignored"] == 1
+
+
+def test_prune_deletes_only_old_consumed_events(inbox, wh):
+    from datetime import UTC, datetime, timedelta
+
+    old = datetime.now(UTC) - timedelta(days=40)
+    inbox.store(parse_event(json.dumps(wh.v2_event(project_id=1)).encode()), received_at=old)
+    inbox.store(parse_event(json.dumps(wh.v2_event(project_id=2)).encode()), received_at=old)
+    inbox.claim_pending("b1")
+    inbox.mark_consumed("b1", "run-1")
+    store(inbox, wh.v2_event(project_id=3))
+    inbox.store(parse_event(json.dumps(wh.v2_event(project_id=4)).encode()), received_at=old)  # old but pending
+    assert inbox.prune(datetime.now(UTC) - timedelta(days=30)) == 2
+    assert sorted(g.project_id for g in inbox.pending_groups()) == [3, 4]
