@@ -9,6 +9,7 @@ where to look. Ctrl-C stops everything it started. `--smoke` checks every addres
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -63,10 +64,8 @@ class Processes:
                     os.killpg(proc.pid, signal.SIGTERM)
                     proc.wait(timeout=15)
                 except (ProcessLookupError, subprocess.TimeoutExpired):
-                    try:
+                    with contextlib.suppress(ProcessLookupError):
                         os.killpg(proc.pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
 
 
 def run(args: list[str], env: dict[str, str]) -> str:
