@@ -59,6 +59,17 @@ class ProcoreClient:
         response = self._transport.get(path, company_id=company_id, params=as_params(params))
         return _json(response)
 
+    def send_json(self, method: str, path: str, *, company_id: int, params: dict[str, Any] | None = None,
+                  json: Any = None) -> Any:
+        """POST/PATCH/PUT/DELETE `json` to `path` for `company_id`; the JSON answer, or None when empty.
+
+        Writes are not retried on 5xx or connection errors (they may have reached Procore); they do
+        get the one refresh on 401 and wait out rate limits like reads.
+        """
+        response = self._transport.request(method.upper(), path, company_id=company_id,
+                                           params=as_params(params), json=json)
+        return _json(response) if response.content else None
+
     def iter_records(self, path: str, *, company_id: int, params: dict[str, Any] | None = None,
                      per_page: int = 1000) -> Iterator[dict]:
         """Every record of a paginated list, page by page (`per_page` is capped by `PROCORE_PAGE_SIZE`)."""

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import requests
 
@@ -97,8 +98,18 @@ class Transport:
 
     def get(self, path: str, *, company_id: int, params: Params) -> requests.Response:
         """GET `path` (on the API base) for `company_id`; a 2xx response or a typed `ProcoreError`."""
+        return self.request("GET", path, company_id=company_id, params=params)
+
+    def request(self, method: str, path: str, *, company_id: int, params: Params,
+                json: Any = None) -> requests.Response:
+        """Send one API call; a 2xx response or a typed `ProcoreError`.
+
+        Only GET is retried on connection errors, timeouts and 5xx: a write that may have reached
+        Procore is not sent twice. Every method gets the one refresh on 401 and waits out 429s.
+        """
+        retry_transient = method == "GET"
         url = self.settings.api_base_url + path
-        full_url = requests.Request("GET", url, params=params).prepare().url or url
+        full_url = requests.Request(method, url, params=params).prepare().url or url
         attempt = 0  # retries spent on transient failures
         rate_limit_waited = 0.0
         refreshed = False
@@ -115,8 +126,9 @@ class Transport:
             failure: Exception | None = None
             self.counters.add(requests=1)
             try:
-                response = self.session().get(
-                    url, params=params, timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+                response = self.session().request(
+                    method, url, params=params, json=json,
+                    timeout=(self.settings.connect_timeout, self.settings.read_timeout),
                     headers={"Authorization": f"Bearer {token}", "Procore-Company-Id": str(company_id)})
             except _TRANSIENT as exc:
                 failure = exc
@@ -124,7 +136,7 @@ class Transport:
                 pacer.release(response.headers if response is not None else None)
 
             if response is None:
-                if attempt < self.settings.max_retries:
+                if retry_transient and attempt < self.settings.max_retries:
                     attempt += 1
                     self._backoff(attempt)
                     continue
@@ -170,7 +182,7 @@ class Transport:
                 continue
             if status in RETRIED_STATUSES:
                 self.counters.add(server_errors=1)
-                if attempt < self.settings.max_retries:
+                if retry_transient and attempt < self.settings.max_retries:
                     attempt += 1
                     self._backoff(attempt)
                     continue

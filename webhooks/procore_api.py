@@ -1,56 +1,20 @@
 """Procore's Webhooks API (hooks, triggers, deliveries) through a `ProcoreClient`.
 
-Reads go through `client.get_json`. Writes (POST, PATCH, DELETE) use `client.send_json` when the
-client offers it; until then a small fallback sends them with the client's own token provider and
-settings (one refresh on 401, typed errors), so the credentials and hosts stay the client's.
+Reads go through `client.get_json`, writes (POST, PATCH, DELETE) through `client.send_json`, so
+the credentials, hosts, pacing, the refresh on 401 and the typed errors are the client's.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import requests
-
-from procore_source.errors import (
-    AuthenticationError,
-    ForbiddenError,
-    InvalidRequestError,
-    NotFoundError,
-    ProcoreConnectionError,
-    ServerError,
-)
-
 HOOKS = "/rest/v1.0/webhooks/hooks"
 
 
 def _write(client: Any, method: str, path: str, *, company_id: int, body: dict | None,
            params: dict | None = None) -> Any:
-    """One write request; the client's own `send_json` when it has one."""
-    send = getattr(client, "send_json", None)
-    if send is not None:
-        return send(method, path, company_id=company_id, params=params, json=body)
-    settings, url = client.settings, client.settings.api_base_url + path
-    token = client.tokens.access_token()
-    for attempt in range(2):
-        try:
-            response = requests.request(
-                method, url, params=params, json=body, timeout=(settings.connect_timeout, settings.read_timeout),
-                headers={"Authorization": f"Bearer {token}", "Procore-Company-Id": str(company_id),
-                         "User-Agent": settings.user_agent, "Accept": "application/json"})
-        except requests.RequestException as exc:
-            raise ProcoreConnectionError(f"no answer from Procore ({type(exc).__name__})", url=url) from None
-        client.counters.add(requests=1)
-        if response.status_code == 401 and attempt == 0:
-            token = client.tokens.refresh_after_unauthorized(token)
-            continue
-        break
-    status = response.status_code
-    if status < 300:
-        return response.json() if response.content else None
-    error = {401: AuthenticationError, 403: ForbiddenError, 404: NotFoundError}.get(status)
-    if error is None:
-        error = ServerError if status >= 500 else InvalidRequestError
-    raise error(f"Procore refused {method} on the Webhooks API", status=status, url=url, body=response.text)
+    """One write request through the client."""
+    return client.send_json(method, path, company_id=company_id, params=params, json=body)
 
 
 class HooksApi:
