@@ -82,11 +82,18 @@ def upsert_rows(con: duckdb.DuckDBPyConnection, stream: Stream, rows: Sequence[d
     `full_scopes`: scope ids (company ids or project ids, see `scope_column`) that were re-read
     whole; their rows that are absent from `rows` and not yet deleted get `_deleted_at = synced_at`.
     """
+    return upsert_frame(con, stream, arrow_frame(stream, rows), synced_at=synced_at, full_scopes=full_scopes,
+                        preview_limit=preview_limit)
+
+
+def upsert_frame(con: duckdb.DuckDBPyConnection, stream: Stream, frame_table: pa.Table, *, synced_at: datetime,
+                 full_scopes: Sequence[int] = (), preview_limit: int = 5) -> UpsertResult:
+    """`upsert_rows` for rows already staged by `arrow_frame`."""
     table = raw_table(stream)
     suffix = f"{stream.name}_{next(_view_names)}"
     frame, view = f"_frame_{suffix}", f"_stage_{suffix}"
     keys = ", ".join(_q(k) for k in stream.primary_key)
-    con.register(frame, arrow_frame(stream, rows))
+    con.register(frame, frame_table)
     try:
         total, distinct = con.execute(f"SELECT count(*), count(DISTINCT ({keys})) FROM {frame}").fetchone()
         if total == distinct:
@@ -133,18 +140,21 @@ def _upsert_staged(con: duckdb.DuckDBPyConnection, stream: Stream, table: str, v
         non_keys = [c for c in cols if c not in keys]
         sets = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in non_keys if c != "_deleted_at")
         changed = " AND ".join(f"c.{_q(k)} = s.{_q(k)}" for k in keys)
-        con.execute(
-            f"""
-            INSERT INTO {table} AS t ({', '.join(_q(c) for c in cols)}, _synced_at)
-            SELECT {', '.join('s.' + _q(c) for c in cols)}, ?::TIMESTAMPTZ FROM {view} s
-            WHERE EXISTS (SELECT 1 FROM {changes} c WHERE {changed})
-            ON CONFLICT ({', '.join(_q(k) for k in keys)}) DO UPDATE SET {sets},
-                _synced_at = excluded._synced_at,
-                _deleted_at = CASE WHEN excluded._deleted_at IS NULL THEN NULL
-                                   ELSE coalesce(t._deleted_at, excluded._deleted_at) END
-            """,
-            [synced_at],
-        )
+        n_changed = result.inserted + result.updated + result.deleted
+        staged = sum(sum(c.values()) for c in result.per_scope.values())
+        only_changed = "" if n_changed == staged else f"WHERE EXISTS (SELECT 1 FROM {changes} c WHERE {changed})"
+        if n_changed:
+            con.execute(
+                f"""
+                INSERT INTO {table} AS t ({', '.join(_q(c) for c in cols)}, _synced_at)
+                SELECT {', '.join('s.' + _q(c) for c in cols)}, ?::TIMESTAMPTZ FROM {view} s {only_changed}
+                ON CONFLICT ({', '.join(_q(k) for k in keys)}) DO UPDATE SET {sets},
+                    _synced_at = excluded._synced_at,
+                    _deleted_at = CASE WHEN excluded._deleted_at IS NULL THEN NULL
+                                       ELSE coalesce(t._deleted_at, excluded._deleted_at) END
+                """,
+                [synced_at],
+            )
     finally:
         con.execute(f"DROP TABLE IF EXISTS {changes}")
     if full_scopes:
