@@ -128,13 +128,21 @@ def run_soak(sandbox, data_dir: Path, cycles: int, seed: int = 1, max_mutations:
             cycle = Cycle(index, now.strftime("%a %H:%M"), jobs, mutations, faults, requests, seconds, problems)
             report.cycles.append(cycle)
             log(cycle.line())
-        report.minimum_hourly = 4 * len(metric_project_ids(data_dir)) + 1
+        report.minimum_hourly = minimum_hourly_requests(metric_project_ids(data_dir), sandbox.info())
         report.rss_end = {"soak driver": _rss_self()}
         if sandbox_pid:
             report.rss_end["sandbox"] = group_rss_bytes(sandbox_pid)
     report.warehouse_bytes = (data_dir / "warehouse.duckdb").stat().st_size
     report.serving_bytes = (data_dir / "serving.duckdb").stat().st_size
     return report
+
+
+def minimum_hourly_requests(project_ids: list[int], info: dict) -> int:
+    """Fewest requests an hourly sync can make: per readable project the RFI and submittal lists and their
+    recycle bins (4), per project whose tools answer 403/404 the two lists only (2), plus one token."""
+    unreadable = set(info.get("forbidden_project_ids", [])) | set(info.get("hidden_project_ids", []))
+    blocked = sum(1 for p in project_ids if p in unreadable)
+    return 4 * (len(project_ids) - blocked) + 2 * blocked + 1
 
 
 def metric_project_ids(data_dir: Path) -> list[int]:

@@ -123,7 +123,8 @@ class SoakReport:
             f"jobs run: {sum(len(c.jobs) for c in self.cycles)} "
             f"(daily {sum('daily_sync' in c.jobs for c in self.cycles)}, "
             f"weekly {sum('weekly_full_sync' in c.jobs for c in self.cycles)})",
-            f"requests per hourly cycle: minimum {self.minimum_hourly} (4 per project + 1 token); "
+            f"requests per hourly cycle: minimum {self.minimum_hourly} (4 per readable project, 2 per 403/404 "
+            f"project, 1 token); "
             f"without faults median {statistics.median(clean) if clean else 'n/a'} (max {max(clean, default=0)}), "
             f"with faults median {statistics.median(faulty) if faulty else 'n/a'} (max {max(faulty, default=0)})",
             f"cycle time: median {statistics.median(c.seconds for c in self.cycles):.1f} s" if self.cycles else "",
