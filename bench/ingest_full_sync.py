@@ -145,8 +145,9 @@ def run_full_sync(handle: SandboxHandle, workers: int) -> dict:
     job = defs.resolve_job_def("weekly_full_sync")
     handle.clear_stats()
     t = time.perf_counter()
-    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral())
-    wall = time.perf_counter() - t
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(instance=instance)
+        wall = time.perf_counter() - t
     assert result.success
     with duckdb.connect(str(Path(data) / "warehouse.duckdb")) as con:
         records = sum(con.execute(f"SELECT count(*) FROM raw.{s}").fetchone()[0] for s in STREAMS)
