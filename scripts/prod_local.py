@@ -92,6 +92,23 @@ def queue_full_sync(env: dict[str, str]) -> None:
         raise SystemExit(f"prod-local: could not queue weekly_full_sync:\n{result.stderr[-3000:]}")
 
 
+def wait_for_last_run(target: PgTarget, timeout: float = 600.0) -> str:
+    """Wait until the newest run in PostgreSQL has ended; its status (SUCCESS, FAILURE, CANCELED)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        con = target.connect()
+        try:
+            with con.cursor() as cur:
+                cur.execute("SELECT status FROM runs ORDER BY create_timestamp DESC LIMIT 1")
+                row = cur.fetchone()
+        finally:
+            con.close()
+        if row and row[0] in ("SUCCESS", "FAILURE", "CANCELED"):
+            return row[0]
+        time.sleep(2)
+    raise RuntimeError(f"the queued run did not end within {timeout:.0f} s")
+
+
 def start_stack(args: argparse.Namespace, procs: ProcessGroups) -> dict[str, str]:
     """Start every service; return the addresses to print."""
     target = PgTarget.from_url(args.pg_url, args.database)
@@ -149,6 +166,11 @@ def main(argv: list[str] | None = None) -> None:
               f"\n  {'DAGSTER_HOME:':<{width}} {args.home.resolve()}\n  {'Logs:':<{width}} {procs.log_dir}\n"
               "Ctrl-C stops everything.", flush=True)
         if args.smoke:
+            if not args.no_initial_sync:
+                status = wait_for_last_run(PgTarget.from_url(args.pg_url, args.database))
+                if status != "SUCCESS":
+                    raise RuntimeError(f"the run the daemon launched ended {status}; see the Dagster UI")
+                log("the daemon ran the queued weekly_full_sync: SUCCESS (read from PostgreSQL)")
             log("smoke check passed")
             return
         while not procs.dead():
