@@ -93,10 +93,12 @@ def counts_add_up(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(asset=PROJECT_METRICS, blocking=True, pool="duckdb",
-                additional_deps=[dg.AssetKey(["marts", "budget_by_cost_code"])])
+                additional_deps=[dg.AssetKey(["marts", "budget_row_measures"])])
 def budget_sums_match_rows(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """Budget measures equal the sums of the rows they come from: original budget and modifications
-    against the raw rows of the chosen view, every measure against `marts.budget_by_cost_code`."""
+    against the raw rows of the chosen view, every measure against the mapped rows
+    (`marts.budget_row_measures`, which `project_metrics` is built from, so every job that builds
+    `project_metrics` has it; `budget_by_cost_code` is not in `hourly_sync`)."""
     measures = ("original_budget", "budget_modifications", "approved_changes", "revised_budget", "committed_costs",
                 "direct_costs", "pending_changes", "projected_costs", "projected_over_under")
     differs = " OR ".join(f"m.{c} IS DISTINCT FROM c.{c}" for c in measures)
@@ -110,7 +112,7 @@ def budget_sums_match_rows(warehouse: WarehouseResource) -> dg.AssetCheckResult:
                 WHERE r._deleted_at IS NULL GROUP BY v.project_id),
             code_sums AS (
                 SELECT project_id, {", ".join(f"sum({c}) AS {c}" for c in measures)}
-                FROM marts.budget_by_cost_code GROUP BY project_id)
+                FROM marts.budget_row_measures GROUP BY project_id)
             SELECT m.project_id FROM marts.project_metrics AS m
             LEFT JOIN raw_sums AS r USING (project_id)
             LEFT JOIN code_sums AS c USING (project_id)

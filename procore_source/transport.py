@@ -115,11 +115,12 @@ class Transport:
         refreshed = False
         pacer = self.pacer_for(company_id)
         while True:
-            token = self.tokens.access_token()
             try:
                 waited = pacer.acquire()
             except RateLimitedError as exc:
                 raise RateLimitedError(str(exc), url=full_url) from None
+            # Taken after the pacing wait, which may outlast the token's remaining life.
+            token = self.tokens.access_token()
             if waited > 0:
                 self.counters.add(pacing_waits=1, pacing_wait_seconds=waited)
             response: requests.Response | None = None
