@@ -21,7 +21,7 @@ for extra in (HERE, ROOT / "deploy" / "python", ROOT / "bench", ROOT):
 
 from pg_cluster import OwnCluster, find_pg_bin, free_port  # noqa: E402
 from procore_ops.postgres import PgTarget  # noqa: E402
-from stack import OpsStack  # noqa: E402
+from prod_stack import OpsStack  # noqa: E402
 
 from procore_source.sandbox.options import SandboxOptions  # noqa: E402
 from procore_source.sandbox.server import RunningSandbox, start_sandbox  # noqa: E402
