@@ -16,8 +16,9 @@ from procore_ops.instance import PROD_YAML, instance_config
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 BIN = Path(sys.executable).parent
-# Read by the code but not deployment settings: a test pin and the sandbox host page.
-NOT_SETTINGS = {"PIPELINES_AS_OF", "SANDBOX_HOST_API_TOKEN", "SANDBOX_HOST_DASHBOARD_URL"}
+# Named in the code but not deployment settings: a test pin, the sandbox host page, and a variable
+# name the health tables scrub from error texts (the client does not read it).
+NOT_SETTINGS = {"PIPELINES_AS_OF", "SANDBOX_HOST_API_TOKEN", "SANDBOX_HOST_DASHBOARD_URL", "PROCORE_REFRESH_TOKEN"}
 
 
 def settings_read_by_the_code() -> set[str]:
