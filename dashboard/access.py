@@ -16,6 +16,7 @@ BIGINT_MAX = 2**63 - 1
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _ID_RE = re.compile(r"[0-9]{1,19}")
 ID_PARAMS = ("project_id", "procore_project_id")
+VIEWS = ("health",)  # `&view=health`: the pipeline-health page, company tokens only
 
 
 class Refused(Exception):
@@ -29,6 +30,7 @@ class PageRequest:
     token: str
     project_id: int | None = None
     procore_project_id: int | None = None
+    view: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,12 @@ def parse_query(params: Mapping[str, Sequence[str]]) -> PageRequest:
     for key in ID_PARAMS:
         raw = _one(params, key)
         ids[key] = None if raw in (None, "") else parse_project_id(raw)
-    return PageRequest(token, ids["project_id"], ids["procore_project_id"])
+    view = _one(params, "view") or None
+    if view is not None and view not in VIEWS:
+        raise Refused("unknown view")
+    if view is not None and any(ids.values()):
+        raise Refused("a view does not take a project")
+    return PageRequest(token, ids["project_id"], ids["procore_project_id"], view)
 
 
 def resolve_scope(token: TokenInfo, directory: Mapping[int, int],
@@ -102,3 +109,12 @@ def choose_project(scope: Scope, request: PageRequest) -> int | None:
     if wanted_id not in scope.project_ids:
         raise Refused("project outside the token's scope")
     return wanted_id
+
+
+def choose_view(scope: Scope, request: PageRequest) -> str | None:
+    """The company-level view asked for (None = none); Refused for project and group tokens."""
+    if request.view is None:
+        return None
+    if scope.token.resource_type != "Company":
+        raise Refused("view outside the token's scope")
+    return request.view

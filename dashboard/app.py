@@ -1,4 +1,4 @@
-"""The Streamlit app Procore embeds: `?api_token=...[&project_id=...|&procore_project_id=...]`.
+"""The Streamlit app Procore embeds: `?api_token=...[&project_id=...|&procore_project_id=...|&view=health]`.
 
 Every rerun reads the query parameters once, validates them, checks the token by digest and
 resolves its scope before anything project-specific is queried or drawn.
@@ -11,8 +11,8 @@ import time
 
 import streamlit as st
 
-from dashboard import list_view, project_view, queries, views
-from dashboard.access import Refused, choose_project, parse_query, resolve_scope
+from dashboard import health_view, list_view, project_view, queries, views
+from dashboard.access import Refused, choose_project, choose_view, parse_query, resolve_scope
 from dashboard.settings import DashboardSettings
 from dashboard.store import AccessStore, StoreError
 
@@ -54,15 +54,20 @@ def main() -> None:
             views.render_first_sync()
             return
         scope = resolve_scope(token, queries.project_directory(path, version), _group_members(store))
+        view = choose_view(scope, request)
         project_id = choose_project(scope, request)
     except Refused:
         views.render_refusal()
         return
-    if project_id is None:
+    is_company = token.resource_type == "Company"
+    if view == "health":
+        health_view.render(path, version, token.resource_id, request.token)
+    elif project_id is None:
         if not scope.project_ids:
-            views.render_no_projects()
+            views.render_no_projects(request.token if is_company else None)
         else:
-            list_view.render(queries.list_projects(path, version, scope.project_ids), request.token)
+            list_view.render(queries.list_projects(path, version, scope.project_ids), request.token,
+                             show_health=is_company)
     elif project_id not in scope.project_ids:
         views.render_project_not_synced()
     else:

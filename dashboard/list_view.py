@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import formatting as fmt
-from dashboard.views import open_project
+from dashboard.views import health_button, open_project
 
 PAGE_SIZE = 20
 SORTS = {
@@ -59,11 +59,14 @@ def _row(row, token: str) -> None:
                    args=(token, int(row.project_id)), width="stretch")
 
 
-def render(df: pd.DataFrame, token: str) -> None:
-    """The list page for the projects in `df` (already limited to the token's scope)."""
+def render(df: pd.DataFrame, token: str, show_health: bool = False) -> None:
+    """The list page for the projects in `df` (already limited to the token's scope); `show_health` adds
+    the button to the pipeline-health view (company tokens)."""
     st.title("Projects", anchor=False)
     synced = df["last_synced_at"].max() if len(df) else None
     st.caption(f"{len(df)} projects · synced {fmt.ago(synced)}")
+    if show_health:
+        health_button(token)
     _summary(df)
     left, right = st.columns([3, 1])
     search = left.text_input("Search", key="search", placeholder="Search by project name or number",

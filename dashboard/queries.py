@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard.snapshot import SnapshotUnavailable, fetch, fetch_many, snapshot_version
 
 __all__ = ["SnapshotUnavailable", "fetch", "snapshot_version", "cached_fetch", "project_directory",
-           "list_projects", "project_bundle"]
+           "list_projects", "project_bundle", "health_bundle"]
 CACHE_TTL_SECONDS = 60
 
 
@@ -64,3 +64,26 @@ def project_bundle(path: str, version: str, project_id: int) -> dict[str, pd.Dat
     `overdue`.
     """
     return fetch_many(path, {name: (sql, (project_id,)) for name, sql in _PROJECT_QUERIES.items()})
+
+
+_HEALTH_QUERIES = {
+    "streams": "SELECT stream, last_success_at, last_attempt_at, last_status, projects_ok, projects_skipped, "
+               "projects_failed FROM meta.sync_health WHERE company_id = ? ORDER BY stream",
+    # Names come from the company's own projects only (the join repeats the company filter).
+    "problems": "SELECT p.project_id, m.project_name, p.stream, p.status, p.error, p.occurred_at "
+                "FROM meta.sync_problems p LEFT JOIN marts.project_metrics m "
+                "ON m.project_id = p.project_id AND m.company_id = p.company_id "
+                "WHERE p.company_id = ? ORDER BY p.status, m.project_name NULLS LAST, p.project_id, p.stream",
+    "rate_limit": "SELECT rate_limit, remaining, reset_at, requests_last_hour, observed_at "
+                  "FROM meta.rate_limit WHERE company_id = ?",
+}
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=128)
+def health_bundle(path: str, version: str, company_id: int) -> dict[str, pd.DataFrame]:
+    """The pipeline-health view of one company, read on one short connection and cached together.
+
+    Keys: `streams` (meta.sync_health rows), `problems` (meta.sync_problems with project names),
+    `rate_limit` (0 or 1 row). A snapshot without these tables gives empty frames.
+    """
+    return fetch_many(path, {name: (sql, (company_id,)) for name, sql in _HEALTH_QUERIES.items()})

@@ -40,9 +40,12 @@ def render_unavailable() -> None:
     st.write(UNAVAILABLE_TEXT)
 
 
-def render_no_projects() -> None:
-    """A valid group or company token whose projects are not in the snapshot (yet)."""
+def render_no_projects(health_token: str | None = None) -> None:
+    """A valid group or company token whose projects are not in the snapshot (yet); a company token
+    (`health_token`) still gets its way to the pipeline-health view."""
     st.title("Projects", anchor=False)
+    if health_token:
+        health_button(health_token)
     st.info("No projects to show yet. Projects appear here after their first sync.", icon="📭")
 
 
@@ -60,3 +63,13 @@ def open_project(token: str, project_id: int) -> None:
 def back_to_list(token: str) -> None:
     """Button callback: back to the project list with the same token."""
     st.query_params.from_dict({"api_token": token})
+
+
+def open_health(token: str) -> None:
+    """Button callback: the pipeline-health view of a company token, keeping the token."""
+    st.query_params.from_dict({"api_token": token, "view": "health"})
+
+
+def health_button(token: str) -> None:
+    """The list page's way to the pipeline-health view (company tokens only)."""
+    st.button("Pipeline health", key="open_health", icon="🩺", on_click=open_health, args=(token,))

@@ -1,5 +1,5 @@
-"""Bookkeeping tables of the warehouse: `meta.sync_state` (cursors) and `meta.sync_log` (one row per
-run, stream and project).
+"""Bookkeeping tables of the warehouse: `meta.sync_state` (cursors), `meta.sync_log` (one row per
+run, stream and project) and `meta.rate_limit` (per run and company, the last rate-limit window seen).
 
 `meta.sync_state` holds one row per (company, project, stream); company-scoped streams use
 project_id 0. `cursor` is the upper bound of the last successful `filters[updated_at]` window;
@@ -49,12 +49,26 @@ CREATE TABLE IF NOT EXISTS meta.sync_log (
 )"""
 
 
+# The window is the one the last responses said is closest to running out (what the pacer holds).
+RATE_LIMIT_DDL = """
+CREATE TABLE IF NOT EXISTS meta.rate_limit (
+    run_id VARCHAR NOT NULL,
+    company_id BIGINT NOT NULL,
+    observed_at TIMESTAMPTZ NOT NULL,
+    rate_limit BIGINT,
+    remaining BIGINT,
+    reset_at TIMESTAMPTZ,
+    PRIMARY KEY (run_id, company_id)
+)"""
+
+
 def create_warehouse_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create the `raw` tables (from the catalogue) and the `meta` tables if they do not exist."""
     create_raw_tables(con)
     con.execute("CREATE SCHEMA IF NOT EXISTS meta")
     con.execute(SYNC_STATE_DDL)
     con.execute(SYNC_LOG_DDL)
+    con.execute(RATE_LIMIT_DDL)
 
 
 @dataclass(frozen=True)
@@ -146,3 +160,33 @@ def write_log(con: duckdb.DuckDBPyConnection, entries: Iterable[LogEntry]) -> No
     ]
     if params:
         con.executemany("INSERT INTO meta.sync_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", params)
+
+
+@dataclass(frozen=True)
+class RateLimitObservation:
+    """The `X-Rate-Limit-*` window one company's pacer last saw during a run (`reset_at` None: unknown)."""
+
+    run_id: str
+    company_id: int
+    observed_at: datetime
+    rate_limit: int
+    remaining: int | None
+    reset_at: datetime | None
+
+
+def write_rate_limits(con: duckdb.DuckDBPyConnection, observations: Iterable[RateLimitObservation]) -> None:
+    """Upsert `meta.rate_limit` rows: one per (run, company), the latest observation of the run wins."""
+    params = [(o.run_id, o.company_id, o.observed_at, o.rate_limit, o.remaining, o.reset_at) for o in observations]
+    if not params:
+        return
+    con.execute(RATE_LIMIT_DDL)  # a warehouse opened by a process that initialised it before this table existed
+    con.executemany(
+        """
+        INSERT INTO meta.rate_limit AS r (run_id, company_id, observed_at, rate_limit, remaining, reset_at)
+        VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (run_id, company_id) DO UPDATE SET
+            observed_at = excluded.observed_at, rate_limit = excluded.rate_limit,
+            remaining = excluded.remaining, reset_at = excluded.reset_at
+        """,
+        params,
+    )

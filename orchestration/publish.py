@@ -6,7 +6,9 @@ the file at any moment gets either the old or the new snapshot, whole; a reader 
 the old file open keeps reading the old one until it closes it.
 
 Contents: the marts the dashboard needs (`SERVED_MARTS`), `meta.freshness` (per company and
-stream, when it last synced successfully) and `meta.snapshot` (one row: snapshot_id, published_at).
+stream, when it last synced successfully), the pipeline-health tables `meta.sync_health`,
+`meta.sync_problems` and `meta.rate_limit` (see `orchestration.health`; empty for warehouses
+without the `meta` tables) and `meta.snapshot` (one row: snapshot_id, published_at).
 """
 
 from __future__ import annotations
@@ -20,9 +22,12 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.health import SERVING_DDL as HEALTH_TABLES
+from orchestration.health import write_health_tables
 from procore_source.streams import STREAMS
 from transforms.history import DDL as HISTORY_DDL
 
+SERVED_META = ("freshness", "snapshot", *HEALTH_TABLES)
 SERVED_MARTS = (
     "project_metrics",
     "rfi_weekly",
@@ -112,6 +117,7 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, tmp: Path, snapshot_id: str,
                     f"last_synced_at::TIMESTAMPTZ AS last_synced_at FROM ({freshness_query(con)}) "
                     f"ORDER BY company_id, stream")
         counts["meta.freshness"] = con.execute("SELECT count(*) FROM serving_snapshot.meta.freshness").fetchone()[0]
+        counts.update(write_health_tables(con, "serving_snapshot", published_at))
         con.execute("CREATE TABLE serving_snapshot.meta.snapshot (snapshot_id VARCHAR, published_at TIMESTAMPTZ)")
         con.execute("INSERT INTO serving_snapshot.meta.snapshot VALUES (?, ?)", [snapshot_id, published_at])
         con.execute("CHECKPOINT serving_snapshot")

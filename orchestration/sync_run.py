@@ -5,7 +5,8 @@ calling thread commits finished reads in batches, each batch one DuckDB transact
 rows, the cursors they justify and the `meta.sync_log` rows. No connection is open while HTTP
 requests are in flight. Run-level rules: an authentication failure stops the run at once (what
 was already read is still committed); more than half of the scopes failing fails the run after
-everything that did load has been committed.
+everything that did load has been committed. At the end, each company's last seen rate-limit window
+(from the shared client's pacers) goes to `meta.rate_limit` for the health view.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from orchestration.meta_tables import LogEntry, StateUpdate, write_log, write_state
+from orchestration.meta_tables import (
+    LogEntry,
+    RateLimitObservation,
+    StateUpdate,
+    write_log,
+    write_rate_limits,
+    write_state,
+)
 from orchestration.reads import Scope, ScopeRead, read_scope
 from orchestration.resources import WarehouseResource
 from orchestration.upsert import upsert_rows
@@ -98,6 +106,24 @@ def _write_batch(warehouse: WarehouseResource, streams: Sequence[Stream], reads:
         con.execute("COMMIT")
 
 
+def record_rate_limits(client: ProcoreClient, warehouse: WarehouseResource, company_ids: Sequence[int],
+                       run_id: str) -> list[RateLimitObservation]:
+    """Write the window each company's pacer last saw to `meta.rate_limit` (companies with no headers yet
+    are left out) and return what was written."""
+    now = datetime.now(UTC)
+    observations = []
+    for company_id in sorted(set(company_ids)):
+        state = client.pacer(company_id).state()
+        if state.limit is None:
+            continue
+        reset_at = datetime.fromtimestamp(state.reset, UTC) if state.reset is not None else None
+        observations.append(RateLimitObservation(run_id, company_id, now, state.limit, state.remaining, reset_at))
+    if observations:
+        with warehouse.connect() as con:
+            write_rate_limits(con, observations)
+    return observations
+
+
 def _scope_id(stream: Stream, scope: Scope) -> int:
     return scope.company_id if stream.scope == "company" else scope.project_id
 
@@ -150,6 +176,7 @@ def sync_scopes(*, client: ProcoreClient, warehouse: WarehouseResource, streams:
                         pending.append(read)
     _write_batch(warehouse, streams, pending, report, run_id)
     log.info(f"{label}: finished {done}/{len(scopes)} scopes")
+    record_rate_limits(client, warehouse, [s.company_id for s, _ in scopes], run_id)
     if fatal is not None:
         report.failure = auth_message(fatal.fatal, sorted({s.company_id for s, _ in scopes}))
     elif report.scopes and report.scopes_failed * 2 > report.scopes:

@@ -40,7 +40,29 @@ CREATE TABLE marts.project_metrics_daily (metric_date DATE, project_id BIGINT, c
   committed_costs {MONEY}, projected_over_under {MONEY});
 CREATE TABLE meta.freshness (company_id BIGINT, stream VARCHAR, last_synced_at TIMESTAMPTZ);
 CREATE TABLE meta.snapshot (snapshot_id VARCHAR, published_at TIMESTAMPTZ);
+CREATE TABLE meta.sync_health (company_id BIGINT, stream VARCHAR, last_success_at TIMESTAMPTZ,
+  last_attempt_at TIMESTAMPTZ, last_run_id VARCHAR, last_status VARCHAR, projects_ok BIGINT,
+  projects_skipped BIGINT, projects_failed BIGINT);
+CREATE TABLE meta.sync_problems (company_id BIGINT, stream VARCHAR, project_id BIGINT, status VARCHAR,
+  error VARCHAR, occurred_at TIMESTAMPTZ, run_id VARCHAR);
+CREATE TABLE meta.rate_limit (company_id BIGINT, rate_limit BIGINT, remaining BIGINT, reset_at TIMESTAMPTZ,
+  requests_last_hour BIGINT, observed_at TIMESTAMPTZ);
 """
+
+# Pipeline health, per company: minutes since each stream's last successful sync (company 1's budget
+# rows and company 2's RFIs are older than twice their cadence), problem projects of the latest runs,
+# and (limit, remaining, minutes to reset, requests in the last hour).
+HEALTH_AGES = {
+    1: {"rfis": 14, "submittals": 14, "projects": 180, "budget_views": 180, "budget_rows": 3 * 24 * 60},
+    2: {"rfis": 200, "submittals": 14, "projects": 180, "budget_views": 180, "budget_rows": 180},
+}
+HEALTH_PROBLEMS = [
+    (1, "rfis", 103, "skipped", "Forbidden (HTTP 403, https://api.procore.com/rest/v1.0/projects/103/rfis): "
+                                "the RFIs tool is disabled"),
+    (1, "submittals", 104, "failed", "Server error (HTTP 500) after 5 retries"),
+    (2, "rfis", 201, "failed", "Stadium-only failure (HTTP 502)"),
+]
+HEALTH_RATE_LIMITS = {1: (3600, 2900, 20, 700), 2: (3600, 100, 5, 3500)}
 
 
 @dataclass
@@ -100,10 +122,29 @@ def build_serving(path: Path, projects: list[FixtureProject] | None = None, seed
     for cid in sorted({p.company_id for p in projects}):
         for stream in ("projects", "rfis", "submittals", "budget_rows"):
             con.execute("INSERT INTO meta.freshness VALUES (?, ?, ?)", [cid, stream, now - timedelta(minutes=14)])
+    _health_rows(con, {p.company_id for p in projects}, {p.project_id for p in projects}, now)
     con.execute("INSERT INTO meta.snapshot VALUES (?, ?)", [snapshot_id, now])
     con.close()
     os.replace(tmp, path)
     return path
+
+
+def _health_rows(con, companies: set[int], project_ids: set[int], now: datetime) -> None:
+    """The pipeline-health tables for the fixture's companies (see HEALTH_*)."""
+    for cid in sorted(companies & HEALTH_AGES.keys()):
+        for stream, minutes in HEALTH_AGES[cid].items():
+            failed = sum(1 for p in HEALTH_PROBLEMS if p[:2] == (cid, stream) and p[3] == "failed")
+            skipped = sum(1 for p in HEALTH_PROBLEMS if p[:2] == (cid, stream) and p[3] == "skipped")
+            con.execute("INSERT INTO meta.sync_health VALUES (?, ?, ?, ?, 'run-1', ?, ?, ?, ?)",
+                        [cid, stream, now - timedelta(minutes=minutes), now - timedelta(minutes=14),
+                         "failed" if failed else "ok", 3, skipped, failed])
+        limit, remaining, reset_minutes, used = HEALTH_RATE_LIMITS[cid]
+        con.execute("INSERT INTO meta.rate_limit VALUES (?, ?, ?, ?, ?, ?)",
+                    [cid, limit, remaining, now + timedelta(minutes=reset_minutes), used, now - timedelta(minutes=14)])
+    for cid, stream, pid, status, error in HEALTH_PROBLEMS:
+        if cid in companies and pid in project_ids:
+            con.execute("INSERT INTO meta.sync_problems VALUES (?, ?, ?, ?, ?, ?, 'run-1')",
+                        [cid, stream, pid, status, error, now - timedelta(minutes=14)])
 
 
 def _insert(con, table: str, rows: list[tuple]) -> None:

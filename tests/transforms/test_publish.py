@@ -7,13 +7,15 @@ import json
 import subprocess
 import sys
 import textwrap
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.publish import SERVED_MARTS, PublishError, publish
+from orchestration.health import redact_error
+from orchestration.meta_tables import create_warehouse_tables
+from orchestration.publish import SERVED_MARTS, SERVED_META, PublishError, publish
 from orchestration.warehouse_schema import create_raw_tables
 from transforms.runner import run_all, run_model
 from transforms.settings import TransformSettings
@@ -63,7 +65,10 @@ def test_snapshot_contents_and_freshness_fallback(tmp_path: Path):
     served = duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True)
     tables = {f"{s}.{t}" for s, t in served.execute(
         "SELECT table_schema, table_name FROM information_schema.tables").fetchall()}
-    assert tables == {f"marts.{m}" for m in SERVED_MARTS} | {"meta.freshness", "meta.snapshot"}
+    assert tables == {f"marts.{m}" for m in SERVED_MARTS} | {f"meta.{m}" for m in SERVED_META}
+    # an older warehouse without meta tables: the health tables are there, empty
+    for name in ("sync_health", "sync_problems", "rate_limit"):
+        assert served.execute(f"SELECT count(*) FROM meta.{name}").fetchone() == (0,)
     assert served.execute("SELECT snapshot_id FROM meta.snapshot").fetchall() == [("first",)]
     # no meta tables in this warehouse: freshness is the newest _synced_at of each raw table per company
     assert served.execute("SELECT * FROM meta.freshness ORDER BY stream").fetchall() == [
@@ -86,6 +91,64 @@ def test_freshness_from_sync_log(tmp_path: Path):
     served = duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True)
     assert served.execute("SELECT * FROM meta.freshness ORDER BY stream").fetchall() == [
         (10, "projects", t[0]), (10, "rfis", t[1])]  # failed and skipped reads do not count
+    # this older sync_log lacks requests and error: health is served empty rather than failing
+    assert served.execute("SELECT count(*) FROM meta.sync_health").fetchone() == (0,)
+
+
+def test_health_tables_from_sync_log_and_rate_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PROCORE_CLIENT_SECRET", "s3cret-value-xyz")
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    create_warehouse_tables(con)
+    now = datetime.now(UTC).replace(microsecond=0)
+    old, recent = now - timedelta(hours=5), now - timedelta(minutes=10)
+    budget = recent - timedelta(seconds=30)  # each read has its own start
+    leaky = ("Forbidden (HTTP 403, https://api.example/rest/v1.0/projects/2/rfis?access_token=abc123&page=1): "
+             "Authorization: Bearer eyJhbGciOi.x.y client_secret=s3cret-value-xyz {\"refresh_token\": \"rt-1\"}")
+    log = [  # run, stream, company, project, started, finished, requests, status, error
+        ("r1", "rfis", 10, 1, old, old, 4, "ok", None),
+        ("r1", "rfis", 10, 2, old, old, 2, "ok", None),
+        ("r2", "rfis", 10, 1, recent, recent, 3, "ok", None),
+        ("r2", "rfis", 10, 2, recent, recent, 1, "skipped", leaky),
+        ("r2", "rfis", 10, 3, recent, recent, 5, "failed", "Server error (HTTP 500)"),
+        ("r2", "budget_views", 10, 1, budget, recent, 7, "ok", None),  # one read logged for two streams:
+        ("r2", "budget_rows", 10, 1, budget, recent, 7, "ok", None),   # its 7 requests count once
+        ("r1", "rfis", 20, 9, old, old, 9, "failed", "Server error (HTTP 503)"),
+    ]
+    con.executemany("INSERT INTO meta.sync_log VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?)",
+                    [(*row[:6], row[6], *row[7:]) for row in log])
+    reset = now + timedelta(minutes=20)
+    con.executemany("INSERT INTO meta.rate_limit VALUES (?, ?, ?, ?, ?, ?)", [
+        ("r1", 10, old, 3600, 3000, old), ("r2", 10, recent, 3600, 3584, reset), ("r1", 20, old, 3600, 3591, old)])
+    run_all(con, TransformSettings(now=NOW))
+    result = publish(con, tmp_path / "serving.duckdb")
+    assert result.row_counts["meta.sync_problems"] == 3
+    served = duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True)
+    assert served.execute("SELECT * EXCLUDE (last_run_id) FROM meta.sync_health ORDER BY ALL").fetchall() == [
+        (10, "budget_rows", recent, recent, "ok", 1, 0, 0),
+        (10, "budget_views", recent, recent, "ok", 1, 0, 0),
+        (10, "rfis", recent, recent, "failed", 1, 1, 1),
+        (20, "rfis", None, old, "failed", 0, 0, 1),
+    ]
+    problems = served.execute("SELECT company_id, stream, project_id, status, error FROM meta.sync_problems "
+                              "ORDER BY ALL").fetchall()
+    assert [p[:4] for p in problems] == [(10, "rfis", 2, "skipped"), (10, "rfis", 3, "failed"),
+                                         (20, "rfis", 9, "failed")]
+    text = problems[0][4]
+    assert text.startswith("Forbidden (HTTP 403, https://api.example/rest/v1.0/projects/2/rfis?")
+    for secret in ("abc123", "eyJhbGciOi", "s3cret-value-xyz", "rt-1"):
+        assert secret not in text
+    assert served.execute("SELECT * FROM meta.rate_limit ORDER BY company_id").fetchall() == [
+        (10, 3600, 3584, reset, 3 + 1 + 5 + 7, recent),  # r1's reads are older than an hour
+        (20, 3600, 3591, old, 0, old),
+    ]
+
+
+def test_redact_error_keeps_plain_text():
+    assert redact_error("Server error (HTTP 500, https://h/rest/v1.0/x?page=2&per_page=100)") == \
+        "Server error (HTTP 500, https://h/rest/v1.0/x?page=2&per_page=100)"
+    assert redact_error("token ppd_abcdefghijkl leaked, token=zz") == "token ppd_*** leaked, token=***"
+    assert redact_error(None) is None
+    assert len(redact_error("x" * 2000)) == 501
 
 
 def test_reader_never_sees_errors_or_half_written_state(tmp_path: Path):

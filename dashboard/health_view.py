@@ -1,0 +1,128 @@
+"""The "Pipeline health" view of a company token: freshness per stream, problem projects, rate-limit use."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import formatting as fmt
+from dashboard import queries
+from dashboard.views import back_to_list
+
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+# How often each stream is synced (the hourly and daily jobs); older than twice that is stale.
+CADENCES = {"rfis": HOUR, "submittals": HOUR, "projects": DAY, "budget_views": DAY, "budget_rows": DAY}
+STREAM_LABELS = {"rfis": "RFIs", "submittals": "Submittals", "projects": "Projects",
+                 "budget_views": "Budget views", "budget_rows": "Budget rows"}
+HIGH_USE = 0.8  # warn when the last hour's requests reach this share of the limit
+
+
+def _utc(moment) -> datetime | None:
+    if fmt.is_missing(moment):
+        return None
+    stamp = pd.Timestamp(moment)
+    return (stamp.tz_localize(UTC) if stamp.tzinfo is None else stamp.tz_convert(UTC)).to_pydatetime()
+
+
+def is_stale(stream: str, last_success, now: datetime) -> bool:
+    """True when `stream` never synced successfully or did so longer ago than twice its cadence."""
+    moment = _utc(last_success)
+    return moment is None or now - moment > 2 * CADENCES.get(stream, DAY)
+
+
+def _cadence_text(stream: str) -> str:
+    return "hourly" if CADENCES.get(stream, DAY) == HOUR else "daily"
+
+
+def _streams(df: pd.DataFrame, now: datetime) -> None:
+    st.subheader("Last successful sync", anchor=False)
+    if df.empty:
+        st.info("No sync has been recorded yet. Figures appear here after the next sync.", icon="⏳")
+        return
+    rows = {r.stream: r for r in df.itertuples(index=False)}
+    names = list(CADENCES) + sorted(set(rows) - set(CADENCES))
+    cards = st.columns(len(names))
+    stale = []
+    for card, name in zip(cards, names, strict=True):
+        row = rows.get(name)
+        last = row.last_success_at if row is not None else None
+        card.metric(STREAM_LABELS.get(name, name), fmt.ago(last, now), border=True,
+                    help=f"Synced {_cadence_text(name)}")
+        if is_stale(name, last, now):
+            stale.append(name)
+    for name in stale:
+        when = fmt.ago(rows[name].last_success_at, now) if name in rows else "never"
+        st.warning(f"{STREAM_LABELS.get(name, name)}: last successful sync {when}, more than twice its "
+                   f"{_cadence_text(name)} cadence.", icon="⚠️")
+    table = pd.DataFrame({
+        "Stream": [STREAM_LABELS.get(n, n) for n in rows],
+        "Last attempt": [fmt.ago(r.last_attempt_at, now) for r in rows.values()],
+        "Latest run": [str(r.last_status) for r in rows.values()],
+        "Projects ok": [int(r.projects_ok) for r in rows.values()],
+        "Skipped": [int(r.projects_skipped) for r in rows.values()],
+        "Failed": [int(r.projects_failed) for r in rows.values()],
+    })
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def _problems(df: pd.DataFrame, now: datetime) -> None:
+    st.subheader("Projects skipped or failing", anchor=False)
+    if df.empty:
+        st.success("Every project synced in the latest runs.", icon="✅")
+        return
+    table = pd.DataFrame({
+        "Project": ["Company-wide" if int(r.project_id) == 0 else
+                    (str(r.project_name) if not fmt.is_missing(r.project_name) else f"Project {int(r.project_id)}")
+                    for r in df.itertuples(index=False)],
+        "Stream": [STREAM_LABELS.get(s, s) for s in df["stream"]],
+        "Status": df["status"].astype(str).tolist(),
+        "Why": ["" if fmt.is_missing(e) else str(e) for e in df["error"]],
+        "When": [fmt.ago(t, now) for t in df["occurred_at"]],
+    })
+    st.caption("Skipped: Procore refused access (tool disabled or project not visible to the app). "
+               "Failed: the read went wrong and is retried on the next run.")
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def _until(moment: datetime, now: datetime) -> str:
+    minutes = int((moment - now).total_seconds() // 60)
+    if minutes < 0:
+        return "already reset"
+    return "in less than a minute" if minutes == 0 else f"in {minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _rate_limit(df: pd.DataFrame, now: datetime) -> None:
+    st.subheader("Requests against the rate limit", anchor=False)
+    if df.empty:
+        st.info("No request figures yet. They appear here after the next sync.", icon="⏳")
+        return
+    row = df.iloc[0]
+    used, limit = int(row["requests_last_hour"]), row["rate_limit"]
+    reset = _utc(row["reset_at"])
+    a, b, c = st.columns(3)
+    a.metric("Requests in the last hour", f"{used:,}" if fmt.is_missing(limit) else f"{used:,} of {int(limit):,}",
+             border=True, help="Requests the syncs made in the hour before this snapshot, against Procore's limit")
+    b.metric("Remaining in the window", fmt.count(row["remaining"]), border=True,
+             help="What Procore's last response said was left in the current rate-limit window")
+    c.metric("Window resets", "–" if reset is None else f"{reset:%H:%M} UTC", border=True,
+             help=None if reset is None else _until(reset, now))
+    if not fmt.is_missing(limit) and int(limit) > 0:
+        share = used / int(limit)
+        st.progress(min(1.0, share), text=f"{share:.0%} of the limit used in the last hour")
+        if share >= HIGH_USE:
+            st.warning("The syncs use most of the company's request limit: other integrations may be "
+                       "slowed down. Consider PROCORE_HOURLY_REQUEST_BUDGET.", icon="⚠️")
+    st.caption(f"As of {fmt.ago(row['observed_at'], now)}.")
+
+
+def render(path: str, version: str, company_id: int, token: str, now: datetime | None = None) -> None:
+    """The health page of `company_id` (the token's own company; nothing of other companies is read)."""
+    now = now or datetime.now(UTC)
+    bundle = queries.health_bundle(path, version, company_id)
+    st.title("Pipeline health", anchor=False)
+    st.button("← Projects", key="back_to_list", on_click=back_to_list, args=(token,))
+    _streams(bundle["streams"], now)
+    _problems(bundle["problems"], now)
+    _rate_limit(bundle["rate_limit"], now)
