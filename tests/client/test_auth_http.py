@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 import threading
@@ -11,8 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from procore_source.auth import exchange_authorization_code
+from procore_source.auth import ClientCredentialsProvider, exchange_authorization_code
+from procore_source.client import ProcoreClient
 from procore_source.errors import AuthenticationError, OAuthError
+from procore_source.settings import ProcoreSettings
 from procore_source.token_store import FileTokenStore
 
 pytestmark = pytest.mark.timeout(60)
@@ -39,16 +42,26 @@ def test_token_expiry_in_the_middle_of_a_paginated_read(sandbox, make_client, he
     assert sandbox.stats()["by_status"].get("401") == 1
 
 
-def test_refreshes_before_expires_in_runs_out(sandbox, make_client):
+def test_refreshes_before_expires_in_runs_out(sandbox):
+    # The provider's injectable clock stands in for waiting: no sleep, so no race with a loaded machine.
     sandbox.configure(token_ttl=120)
     cid = sandbox.company_ids[0]
-    client = make_client(sandbox, token_refresh_margin=119.7)  # the token counts as expiring after 0.3 s
-    client.get_json("/rest/v1.0/me", company_id=cid)
-    client.get_json("/rest/v1.0/me", company_id=cid)
-    assert client.tokens.grants == 1
-    time.sleep(0.4)
-    client.get_json("/rest/v1.0/me", company_id=cid)
-    assert client.tokens.grants == 2
+    now = [time.time()]
+    settings = dataclasses.replace(ProcoreSettings.from_env(sandbox.env()), token_refresh_margin=30.0)
+    tokens = ClientCredentialsProvider(settings, clock=lambda: now[0])
+    client = ProcoreClient(settings, token_provider=tokens)
+    try:
+        client.get_json("/rest/v1.0/me", company_id=cid)
+        client.get_json("/rest/v1.0/me", company_id=cid)
+        assert tokens.grants == 1
+        now[0] += 89.0  # 120 s of life minus the 30 s margin: still 1 s before it counts as expiring
+        client.get_json("/rest/v1.0/me", company_id=cid)
+        assert tokens.grants == 1
+        now[0] += 2.0  # now inside the margin: refreshed before the request, not after a 401
+        client.get_json("/rest/v1.0/me", company_id=cid)
+        assert tokens.grants == 2
+    finally:
+        client.close()
     assert "401" not in sandbox.stats()["by_status"]
 
 
