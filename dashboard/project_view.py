@@ -104,6 +104,29 @@ OVERDUE_COLUMNS = {
 }
 
 
+# A cell starting with one of these runs as a formula in Excel or LibreOffice (CSV injection, OWASP).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every text cell that a spreadsheet would run as a formula prefixed with `'`.
+
+    Titles, numbers and names are typed by Procore users, so a downloaded CSV must not carry
+    `=HYPERLINK(...)` or `@SUM(...)` into Excel; numbers and dates are not text and stay as they are.
+    """
+    def neutralise(value: object) -> object:
+        return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) else value
+
+    return frame.apply(lambda col: col.map(neutralise) if col.dtype == object or pd.api.types.is_string_dtype(col)
+                       else col)
+
+
+def overdue_csv(rows: pd.DataFrame) -> bytes:
+    """The CSV download of an overdue table (UTF-8, no index, RFC 4180 CRLF rows), formula-looking cells
+    neutralised. CRLF also makes the writer quote a bare CR inside a cell, which would otherwise split the row."""
+    return csv_safe(rows).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+
+
 def _overdue(data: dict, pid: int) -> None:
     items = data["overdue"]
     for col, (kind, label, noun) in zip(st.columns(2), OVERDUE_PANELS, strict=True):
@@ -115,7 +138,7 @@ def _overdue(data: dict, pid: int) -> None:
                 continue
             rows = rows.assign(url=rows["url"].map(fmt.safe_url))
             st.dataframe(rows, hide_index=True, width="stretch", column_config=OVERDUE_COLUMNS)
-            st.download_button(f"Download {noun} (CSV)", rows.to_csv(index=False).encode("utf-8"),
+            st.download_button(f"Download {noun} (CSV)", overdue_csv(rows),
                                file_name=f"{kind}s_overdue_{pid}.csv", mime="text/csv", key=f"csv_{kind}")
 
 
