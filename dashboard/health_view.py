@@ -32,6 +32,11 @@ def is_stale(stream: str, last_success, now: datetime) -> bool:
     return moment is None or now - moment > 2 * CADENCES.get(stream, DAY)
 
 
+def _short_ago(moment, now: datetime) -> str:
+    """`fmt.ago` short enough for a narrow KPI card: `14 min ago`."""
+    return fmt.ago(moment, now).replace(" minutes", " min").replace(" minute", " min")
+
+
 def _cadence_text(stream: str) -> str:
     return "hourly" if CADENCES.get(stream, DAY) == HOUR else "daily"
 
@@ -48,7 +53,7 @@ def _streams(df: pd.DataFrame, now: datetime) -> None:
     for card, name in zip(cards, names, strict=True):
         row = rows.get(name)
         last = row.last_success_at if row is not None else None
-        card.metric(STREAM_LABELS.get(name, name), fmt.ago(last, now), border=True,
+        card.metric(STREAM_LABELS.get(name, name), _short_ago(last, now), border=True,
                     help=f"Synced {_cadence_text(name)}")
         if is_stale(name, last, now):
             stale.append(name)
@@ -56,13 +61,15 @@ def _streams(df: pd.DataFrame, now: datetime) -> None:
         when = fmt.ago(rows[name].last_success_at, now) if name in rows else "never"
         st.warning(f"{STREAM_LABELS.get(name, name)}: last successful sync {when}, more than twice its "
                    f"{_cadence_text(name)} cadence.", icon="⚠️")
+    synced = [rows[n] for n in names if n in rows]
     table = pd.DataFrame({
-        "Stream": [STREAM_LABELS.get(n, n) for n in rows],
-        "Last attempt": [fmt.ago(r.last_attempt_at, now) for r in rows.values()],
-        "Latest run": [str(r.last_status) for r in rows.values()],
-        "Projects ok": [int(r.projects_ok) for r in rows.values()],
-        "Skipped": [int(r.projects_skipped) for r in rows.values()],
-        "Failed": [int(r.projects_failed) for r in rows.values()],
+        "Stream": [STREAM_LABELS.get(r.stream, r.stream) for r in synced],
+        "Last success": [fmt.ago(r.last_success_at, now) for r in synced],
+        "Last attempt": [fmt.ago(r.last_attempt_at, now) for r in synced],
+        "Latest run": [str(r.last_status) for r in synced],
+        "Projects ok": [int(r.projects_ok) for r in synced],
+        "Skipped": [int(r.projects_skipped) for r in synced],
+        "Failed": [int(r.projects_failed) for r in synced],
     })
     st.dataframe(table, hide_index=True, width="stretch")
 
@@ -83,7 +90,8 @@ def _problems(df: pd.DataFrame, now: datetime) -> None:
     })
     st.caption("Skipped: Procore refused access (tool disabled or project not visible to the app). "
                "Failed: the read went wrong and is retried on the next run.")
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={"Why": st.column_config.TextColumn("Why", width="large")})
 
 
 def _until(moment: datetime, now: datetime) -> str:

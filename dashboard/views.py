@@ -72,4 +72,4 @@ def open_health(token: str) -> None:
 
 def health_button(token: str) -> None:
     """The list page's way to the pipeline-health view (company tokens only)."""
-    st.button("Pipeline health", key="open_health", icon="🩺", on_click=open_health, args=(token,))
+    st.button("Pipeline health", key="pipeline_health", icon="🩺", on_click=open_health, args=(token,))

@@ -20,7 +20,7 @@ def fresh(dash_env):
 def test_company_token_reaches_health_from_the_list_and_back(fresh):
     token = fresh.token("Company", 1)
     at = run_app(api_token=token)
-    at.button(key="open_health").click().run()
+    at.button(key="pipeline_health").click().run()
     assert not at.exception
     assert dict(at.query_params) == {"api_token": token, "view": "health"}
     assert at.title[0].value == "Pipeline health"
@@ -32,7 +32,7 @@ def test_health_shows_freshness_problems_and_rate_limit_of_the_company(fresh):
     at = run_app(api_token=fresh.token("Company", 1), view="health")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["RFIs"] == "14 minutes ago" and metrics["Projects"] == "3 hours ago"
+    assert metrics["RFIs"] == "14 min ago" and metrics["Projects"] == "3 hours ago"
     assert metrics["Budget rows"] == "3 days ago"
     assert metrics["Requests in the last hour"] == "700 of 3,600"
     assert metrics["Remaining in the window"] == "2,900"
@@ -44,6 +44,8 @@ def test_health_shows_freshness_problems_and_rate_limit_of_the_company(fresh):
     assert problems["Status"].tolist() == ["failed", "skipped"]
     assert "the RFIs tool is disabled" in problems["Why"].iloc[1]
     streams = at.dataframe[0].value.set_index("Stream")
+    assert streams.index.tolist() == ["RFIs", "Submittals", "Projects", "Budget views", "Budget rows"]
+    assert streams.loc["RFIs", "Last success"] == "14 minutes ago"
     assert streams.loc["Submittals", "Failed"] == 1 and streams.loc["RFIs", "Skipped"] == 1
     assert "19%" in at.get("progress")[0].proto.text  # 700 / 3600
 
@@ -68,7 +70,7 @@ def test_project_and_group_tokens_get_the_refusal(fresh):
     _, group = fresh.group_token([101, 102])
     assert_refused_page(run_app(api_token=group, view="health"))
     at = run_app(api_token=group)
-    assert "open_health" not in {b.key for b in at.button}
+    assert "pipeline_health" not in {b.key for b in at.button}
 
 
 def test_bad_view_parameters_are_refused(fresh):
