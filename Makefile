@@ -4,7 +4,7 @@
 VENV   := .venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench clean prod-local rebuild-warehouse soak
 
 setup: $(VENV)/.installed
 
@@ -24,5 +24,16 @@ test: lint
 bench: setup
 	$(PYTHON) bench/run_all.py
 
+soak: setup
+	$(PYTHON) bench/soak.py
+
+# The production shape on this machine: dagster-webserver + dagster-daemon on PostgreSQL, dashboard, webhooks.
+prod-local: setup
+	$(PYTHON) scripts/prod_local.py
+
+# Rebuild a lost or corrupted warehouse.duckdb by a full sync (docs/operations.md).
+rebuild-warehouse: setup
+	$(PYTHON) -m procore_ops.rebuild
+
 clean:
-	rm -rf data .dagster_home test-artifacts .pytest_cache .ruff_cache
+	rm -rf data .dagster_home .dagster_prod_home test-artifacts .pytest_cache .ruff_cache

@@ -26,13 +26,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-for extra in (ROOT, ROOT / "bench", ROOT / "deploy" / "python"):
+for extra in (ROOT, ROOT / "bench"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
-from procore_ops.processes import group_rss_bytes, wait_for_http  # noqa: E402
 from soak_checks import Cycle, SoakReport, jobs_due, metric_differences  # noqa: E402
 from soak_compare import ALL_STREAMS, HOURLY_STREAMS, differences  # noqa: E402
+
+from procore_ops.processes import group_rss_bytes, wait_for_http  # noqa: E402
 
 HOURLY_PATHS = ("/rest/v1.0/projects/*/rfis", "/rest/v1.0/projects/*/submittals",
                 "/rest/v1.0/projects/*/rfis/recycle_bin", "/rest/v1.0/projects/*/submittals/recycle_bin")
@@ -167,7 +168,6 @@ def main() -> None:
     args = parser.parse_args()
 
     from procore_ops.processes import ProcessGroups
-
     from procore_source.sandbox.handle import SandboxHandle
 
     work = Path(tempfile.mkdtemp(prefix="procore-soak-"))

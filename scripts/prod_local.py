@@ -26,7 +26,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-sys.path.insert(0, str(ROOT / "deploy" / "python"))
 
 from procore_ops.instance import prepare_dagster_home  # noqa: E402
 from procore_ops.postgres import PgTarget, ensure_database, wait_for_server  # noqa: E402
@@ -71,7 +70,7 @@ def sandbox_env(url: str) -> dict[str, str]:
 def base_env(args: argparse.Namespace, target: PgTarget) -> dict[str, str]:
     """The environment every child shares: Dagster home, PostgreSQL settings, data dir, PATH."""
     env = dict(os.environ)
-    pythonpath = [str(ROOT / "deploy" / "python"), str(ROOT)] + [p for p in [env.get("PYTHONPATH")] if p]
+    pythonpath = [str(ROOT)] + [p for p in [env.get("PYTHONPATH")] if p]
     env.update(target.env())
     env.update({
         "DAGSTER_HOME": str(args.home.resolve()),

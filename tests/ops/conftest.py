@@ -15,14 +15,14 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-for extra in (HERE, ROOT / "deploy" / "python", ROOT / "bench", ROOT):
+for extra in (HERE, ROOT / "bench", ROOT):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
 from pg_cluster import OwnCluster, find_pg_bin, free_port  # noqa: E402
-from procore_ops.postgres import PgTarget  # noqa: E402
 from prod_stack import OpsStack  # noqa: E402
 
+from procore_ops.postgres import PgTarget  # noqa: E402
 from procore_source.sandbox.options import SandboxOptions  # noqa: E402
 from procore_source.sandbox.server import RunningSandbox, start_sandbox  # noqa: E402
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+
 from procore_ops.instance import prepare_dagster_home
 from procore_ops.postgres import PgTarget, ensure_database
 from procore_ops.processes import Child, ProcessGroups, wait_for_http
@@ -51,7 +52,7 @@ class OpsStack:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.procs = ProcessGroups(base / "logs")
-        pythonpath = os.pathsep.join([str(ROOT / "deploy" / "python"), str(ROOT)])
+        pythonpath = str(ROOT)
         self.env = {**os.environ, **target.env(), **procore_env, "DAGSTER_HOME": str(self.home),
                     "PIPELINES_DATA_DIR": str(self.data_dir), "PYTHONPATH": pythonpath,
                     "PIPELINES_SCHEDULES_RUNNING": "0"}

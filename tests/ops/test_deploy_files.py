@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from procore_ops.instance import PROD_YAML, instance_config
 
 ROOT = Path(__file__).resolve().parents[2]

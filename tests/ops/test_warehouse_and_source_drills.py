@@ -17,10 +17,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from procore_ops.rebuild import move_aside
 from soak_compare import ALL_STREAMS, differences
 
 from orchestration.definitions import defs
+from procore_ops.rebuild import move_aside
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -57,7 +57,7 @@ def failure_messages(result: dg.ExecuteInProcessResult) -> str:
 
 def rebuild(env: dict[str, str]) -> subprocess.CompletedProcess:
     """The documented one-command rebuild, as an operator runs it."""
-    full_env = {**os.environ, **env, "PYTHONPATH": os.pathsep.join([str(ROOT / "deploy" / "python"), str(ROOT)])}
+    full_env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "procore_ops.rebuild"], cwd=ROOT, env=full_env,
                           capture_output=True, text=True, timeout=240)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-DEPLOY_DIR = Path(__file__).resolve().parents[2]
+DEPLOY_DIR = Path(__file__).resolve().parents[1] / "deploy"  # the checkout's deploy/ folder
 PROD_YAML = DEPLOY_DIR / "dagster" / "dagster.prod.yaml"
 POOL = "duckdb"
 POOL_LIMIT = 1

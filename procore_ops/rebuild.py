@@ -1,6 +1,6 @@
 """Rebuild a lost or corrupted `warehouse.duckdb` by a full sync, in one command.
 
-    PYTHONPATH=deploy/python .venv/bin/python -m procore_ops.rebuild      (with the production environment)
+    .venv/bin/python -m procore_ops.rebuild      (with the production environment)
 
 Moves `warehouse.duckdb` (and its `.wal`) aside as `warehouse.duckdb.lost-<UTC time>` (never deletes
 it: it may still be worth a look), then runs `dagster job execute -m orchestration.definitions -j

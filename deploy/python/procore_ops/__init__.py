@@ -1,1 +1,0 @@
-"""Operations helpers the Dagster instance loads by module path (put `deploy/python` on PYTHONPATH)."""
