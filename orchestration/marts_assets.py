@@ -81,15 +81,29 @@ def one_row_per_project(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 
 @dg.asset_check(asset=PROJECT_METRICS, blocking=True, pool="duckdb")
 def counts_add_up(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    """Counts are non-negative; rfis_total = open + closed + draft, and likewise for submittals."""
+    """Only impossible states block publishing: a negative count, more overdue than open, or a total that is
+    not open + closed + draft + other (`*_other` holds NULL or unknown statuses, so odd data never fails it)."""
     with warehouse.connect() as con:
         return _failed("projects whose counts are negative or do not add up", con, """
             SELECT project_id FROM marts.project_metrics
-            WHERE least(rfis_total, rfis_open, rfis_closed, rfis_draft, rfis_overdue, submittals_total,
-                        submittals_open, submittals_closed, submittals_draft, submittals_overdue) < 0
-               OR rfis_total <> rfis_open + rfis_closed + rfis_draft
-               OR submittals_total <> submittals_open + submittals_closed + submittals_draft
+            WHERE least(rfis_total, rfis_open, rfis_closed, rfis_draft, rfis_other, rfis_overdue, submittals_total,
+                        submittals_open, submittals_closed, submittals_draft, submittals_other,
+                        submittals_overdue) < 0
+               OR rfis_total <> rfis_open + rfis_closed + rfis_draft + rfis_other
+               OR submittals_total <> submittals_open + submittals_closed + submittals_draft + submittals_other
                OR rfis_overdue > rfis_open OR submittals_overdue > submittals_open""")
+
+
+@dg.asset_check(asset=PROJECT_METRICS, blocking=False, pool="duckdb")
+def statuses_known(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """Warns (never blocks) when RFIs or submittals have a NULL or unknown status (`rfis_other`,
+    `submittals_other`): they count in the totals but in no open/closed/draft bucket."""
+    with warehouse.connect() as con:
+        result = _failed("projects with RFIs or submittals of an unknown status", con, """
+            SELECT project_id, rfis_other, submittals_other FROM marts.project_metrics
+            WHERE rfis_other > 0 OR submittals_other > 0""")
+    return dg.AssetCheckResult(passed=result.passed, severity=dg.AssetCheckSeverity.WARN,
+                               description=result.description, metadata=result.metadata)
 
 
 @dg.asset_check(asset=PROJECT_METRICS, blocking=True, pool="duckdb",
@@ -121,5 +135,5 @@ def budget_sums_match_rows(warehouse: WarehouseResource) -> dg.AssetCheckResult:
                OR (c.project_id IS NOT NULL AND ({differs}))""")
 
 
-MARTS_CHECKS = [one_row_per_project, counts_add_up, budget_sums_match_rows]
+MARTS_CHECKS = [one_row_per_project, counts_add_up, statuses_known, budget_sums_match_rows]
 MARTS_ASSETS = [*MODEL_ASSETS, serving_snapshot]

@@ -1,6 +1,8 @@
 -- marts.project_metrics: one row per (not deleted) project: identity, RFI and submittal counts
 -- and timings as of $as_of (today = $today in the configured zone), and the budget of the
 -- project's chosen view summed over its rows (NULL where the view lacks a measure or there is none).
+-- rfis_other / submittals_other count items whose status is NULL or none of the known ones (Procore
+-- may add statuses): they are in the totals, so total = open + closed + draft + other.
 CREATE OR REPLACE TABLE marts.project_metrics AS
 WITH projects AS (
     SELECT * FROM raw.projects WHERE _deleted_at IS NULL
@@ -15,6 +17,9 @@ rfi_stats AS (
            count(*) FILTER (WHERE state = 'open') AS rfis_open,
            count(*) FILTER (WHERE state IN ('closed', 'closed_with_revision')) AS rfis_closed,
            count(*) FILTER (WHERE state IN ('draft', 'closed_draft')) AS rfis_draft,
+           count(*) FILTER (WHERE state IS NULL
+                            OR state NOT IN ('open', 'closed', 'closed_with_revision', 'draft', 'closed_draft'))
+               AS rfis_other,
            count(*) FILTER (WHERE state = 'open' AND due_date < $today) AS rfis_overdue,
            avg(date_diff('second', opened_at, time_resolved) / 86400.0)
                FILTER (WHERE state IN ('closed', 'closed_with_revision') AND time_resolved IS NOT NULL)
@@ -37,6 +42,7 @@ submittal_stats AS (
            count(*) FILTER (WHERE state = 'open') AS submittals_open,
            count(*) FILTER (WHERE state = 'closed') AS submittals_closed,
            count(*) FILTER (WHERE state = 'draft') AS submittals_draft,
+           count(*) FILTER (WHERE state IS NULL OR state NOT IN ('open', 'closed', 'draft')) AS submittals_other,
            count(*) FILTER (WHERE state = 'open' AND due_date < $today) AS submittals_overdue,
            max(_synced_at) AS synced_at
     FROM submittals
@@ -101,7 +107,10 @@ SELECT p.id AS project_id,
        CASE WHEN b.revised_budget <> 0
             THEN (100.0 * b.committed_costs / b.revised_budget)::DOUBLE END AS pct_committed,
        b.budget_view_name,
-       $web_base || '/' || p.id || '/project/home' AS procore_url
+       $web_base || '/' || p.id || '/project/home' AS procore_url,
+       -- added after the contract's columns (never reorder them): statuses outside the known ones
+       coalesce(r.rfis_other, 0) AS rfis_other,
+       coalesce(s.submittals_other, 0) AS submittals_other
 FROM projects AS p
 LEFT JOIN rfi_stats AS r ON r.project_id = p.id
 LEFT JOIN submittal_stats AS s ON s.project_id = p.id

@@ -16,7 +16,7 @@ from orchestration.history import (
     project_metrics_daily_job,
     publish_snapshot_job,
 )
-from orchestration.marts_assets import MARTS_ASSETS, MARTS_CHECKS
+from orchestration.marts_assets import MARTS_ASSETS, MARTS_CHECKS, counts_add_up, statuses_known
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse_schema import create_raw_tables
 
@@ -34,13 +34,16 @@ def instance(tmp_path: Path, monkeypatch) -> dg.DagsterInstance:
         yield inst
 
 
-def fill(path: Path, rfi_status_2: str = "closed") -> None:
+def fill(path: Path, other_rfi_statuses: tuple[str | None, ...] = ("closed",)) -> None:
+    """Projects 1 and 2; project 1 has open RFI 1 (overdue) and RFIs 2, 3, ... of `other_rfi_statuses`."""
     con = duckdb.connect(str(path))
     create_raw_tables(con)
     con.execute("INSERT INTO raw.projects (id, company_id, name) VALUES (1, 10, 'One'), (2, 10, 'Two')")
     con.execute("""INSERT INTO raw.rfis (project_id, company_id, id, status, due_date, created_at) VALUES
-                   (1, 10, 1, 'open', DATE '2025-03-01', TIMESTAMPTZ '2025-02-01 00:00:00+00'),
-                   (1, 10, 2, ?, NULL, TIMESTAMPTZ '2025-02-01 00:00:00+00')""", [rfi_status_2])
+                   (1, 10, 1, 'open', DATE '2025-03-01', TIMESTAMPTZ '2025-02-01 00:00:00+00')""")
+    for rfi_id, status in enumerate(other_rfi_statuses, start=2):
+        con.execute("""INSERT INTO raw.rfis (project_id, company_id, id, status, created_at)
+                       VALUES (1, 10, ?, ?, TIMESTAMPTZ '2025-02-01 00:00:00+00')""", [rfi_id, status])
     con.execute("INSERT INTO raw.budget_views (project_id, company_id, id, name) VALUES (1, 10, 5, 'Main')")
     con.execute("""INSERT INTO raw.budget_rows (project_id, company_id, budget_view_id, budget_row_id, id,
                    cost_code, original_budget_amount, label_amounts) VALUES
@@ -57,7 +60,8 @@ def test_marts_checks_and_snapshot(tmp_path: Path, instance):
     result = dg.materialize([*MARTS_ASSETS, *MARTS_CHECKS], resources=resources(tmp_path), instance=instance)
     assert result.success
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-    assert checks == {"one_row_per_project": True, "counts_add_up": True, "budget_sums_match_rows": True}
+    assert checks == {"one_row_per_project": True, "counts_add_up": True, "statuses_known": True,
+                      "budget_sums_match_rows": True}
     pm = [e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(["marts", "project_metrics"])]
     assert pm[0].materialization.metadata["rows"].value == 2
     served = duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True)
@@ -66,15 +70,44 @@ def test_marts_checks_and_snapshot(tmp_path: Path, instance):
     served.close()
 
 
-def test_a_failing_check_fails_and_blocks_the_snapshot(tmp_path: Path, instance):
-    fill(tmp_path / "warehouse.duckdb", rfi_status_2="mystery")  # counted in the total, in no bucket
+def test_unknown_and_null_rfi_statuses_warn_but_still_publish(tmp_path: Path, instance):
+    fill(tmp_path / "warehouse.duckdb", other_rfi_statuses=("void", None))
     result = dg.materialize([*MARTS_ASSETS, *MARTS_CHECKS], resources=resources(tmp_path), instance=instance,
                             raise_on_error=False)
-    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-    assert checks["counts_add_up"] is False and checks["one_row_per_project"] is True
+    assert result.success
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert evaluations["counts_add_up"].passed  # 3 = 1 open + 0 closed + 0 draft + 2 other
+    assert not evaluations["statuses_known"].passed
+    assert evaluations["statuses_known"].severity == dg.AssetCheckSeverity.WARN
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
-    assert dg.AssetKey(["serving", "snapshot"]) not in materialized  # blocking check stops the publish
-    assert not (tmp_path / "serving.duckdb").exists()
+    assert dg.AssetKey(["serving", "snapshot"]) in materialized  # one odd RFI blocks nobody
+    served = duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True)
+    assert served.execute("SELECT project_id, rfis_total, rfis_open, rfis_closed, rfis_draft, rfis_other,"
+                          " submittals_other FROM marts.project_metrics ORDER BY 1").fetchall() == [
+        (1, 3, 1, 0, 0, 2, 0), (2, 0, 0, 0, 0, 0, 0)]
+    served.close()
+
+
+def test_counts_add_up_blocks_only_impossible_states(tmp_path: Path):
+    assert all(s.blocking for s in counts_add_up.check_specs)
+    assert not any(s.blocking for s in statuses_known.check_specs)
+    warehouse = WarehouseResource(data_dir=str(tmp_path))
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    con.execute("CREATE SCHEMA marts")
+    # project 1 fine with one unknown-status RFI; 2 more overdue than open; 3 a negative count;
+    # 4 a total that is not open + closed + draft + other
+    con.execute("""CREATE TABLE marts.project_metrics AS SELECT * FROM (VALUES
+        (1, 4, 2, 1, 0, 1, 1, 2, 1, 1, 0, 0, 0),
+        (2, 2, 1, 1, 0, 0, 2, 0, 0, 0, 0, 0, 0),
+        (3, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, -1, 0),
+        (4, 5, 2, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0)) AS t(project_id, rfis_total, rfis_open, rfis_closed, rfis_draft,
+        rfis_other, rfis_overdue, submittals_total, submittals_open, submittals_closed, submittals_draft,
+        submittals_other, submittals_overdue)""")
+    con.close()
+    result = counts_add_up(warehouse=warehouse)
+    assert not result.passed and result.metadata["examples"].text == "[(2,), (3,), (4,)]"
+    warned = statuses_known(warehouse=warehouse)
+    assert not warned.passed and warned.severity == dg.AssetCheckSeverity.WARN
 
 
 def test_history_partition_and_sensor(tmp_path: Path, instance):

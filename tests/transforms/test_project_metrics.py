@@ -11,6 +11,7 @@ from transforms.runner import run_all
 from transforms.settings import TransformSettings
 
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)  # today = 2025-03-10 in UTC
+DELETED = datetime(2025, 3, 9, tzinfo=UTC)
 
 
 def metrics(con, project_id: int) -> dict:
@@ -102,3 +103,23 @@ def test_contract_column_types(filled):
         "pct_committed": "DOUBLE", "budget_view_name": "VARCHAR", "procore_url": "VARCHAR",
     }
     assert {k: types.get(k) for k in expected} == expected
+
+
+def test_unknown_and_null_statuses_count_as_other(filled, insert):
+    rfi = {"project_id": 2, "company_id": 10, "created_at": NOW}
+    insert("raw.rfis", [rfi | {"id": 201, "status": "void", "due_date": "2025-01-01"},
+                        rfi | {"id": 202, "status": None},
+                        rfi | {"id": 203, "status": "Open"},  # statuses compare case-blind
+                        rfi | {"id": 204, "status": "void", "_deleted_at": DELETED}])
+    sub = {"project_id": 2, "company_id": 10}
+    insert("raw.submittals", [sub | {"id": 301, "status": "Pending"}, sub | {"id": 302, "status": None},
+                              sub | {"id": 303, "status": "Closed"}])
+    run_all(filled, TransformSettings(now=NOW))
+    p2 = metrics(filled, 2)
+    # 201 void and 202 NULL are other; the void one is never overdue (only open RFIs are); 204 is deleted
+    assert [p2[k] for k in ("rfis_total", "rfis_open", "rfis_closed", "rfis_draft", "rfis_other",
+                            "rfis_overdue")] == [3, 1, 0, 0, 2, 0]
+    assert [p2[k] for k in ("submittals_total", "submittals_open", "submittals_closed", "submittals_draft",
+                            "submittals_other")] == [3, 0, 1, 0, 2]
+    p1 = metrics(filled, 1)
+    assert (p1["rfis_other"], p1["submittals_other"]) == (0, 0)  # every status known: 9 = 4 + 3 + 2
