@@ -117,9 +117,10 @@ class WarehouseResource(dg.ConfigurableResource):
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection to the warehouse with every raw and meta table created; closed on exit."""
         self.directory.mkdir(parents=True, exist_ok=True)
+        fresh = not self.warehouse_path.exists()  # a file deleted under a long-lived process needs its tables again
         con = open_with_lock_wait(self.warehouse_path, read_only=read_only, timeout=self.lock_timeout_seconds)
         try:
-            if not read_only and str(self.warehouse_path) not in _initialised:
+            if not read_only and (fresh or str(self.warehouse_path) not in _initialised):
                 create_warehouse_tables(con)
                 _initialised.add(str(self.warehouse_path))
             yield con
@@ -139,6 +140,10 @@ def open_with_lock_wait(path: Path, *, read_only: bool = False, timeout: float) 
                 if _is_lock_conflict(exc):
                     raise TimeoutError(f"{path} stayed locked by another process for {timeout:.0f} s "
                                        f"(another sync still running?): {exc}") from exc
+                if "not a valid duckdb database" in str(exc).lower():
+                    raise RuntimeError(f"{path} is not a readable DuckDB database (corrupted or overwritten): "
+                                       "rebuild it by a full sync with `make rebuild-warehouse` "
+                                       "(docs/operations.md)") from exc
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 1.0)

@@ -72,7 +72,7 @@ def test_corrupted_warehouse_fails_clearly_and_one_command_rebuilds_it(pipeline_
     result = run("hourly_sync")
     assert not result.success
     message = failure_messages(result)
-    assert str(warehouse) in message and "not a valid DuckDB database" in message
+    assert str(warehouse) in message and "make rebuild-warehouse" in message
 
     sandbox.mutate({"random": 5})
     done = rebuild(env)
