@@ -46,14 +46,21 @@ def _budget_row_extras(record: dict) -> dict[str, Any]:
     import json
 
     row_id = record.get("id")
-    if row_id is None:
-        wbs = record.get("wbs_code") or {}
-        flat = wbs.get("flat_code") if isinstance(wbs, dict) else None
-        row_key = f"unbudgeted:{flat or record.get('cost_code') or ''}:{record.get('category') or ''}"
-    else:
-        row_key = str(row_id)
+    row_key = str(row_id) if row_id is not None else _unbudgeted_key(record)
     labels = {k: v for k, v in record.items() if k not in BUDGET_ROW_FIXED_KEYS and not isinstance(v, (dict, list))}
     return {"budget_row_id": row_key, "label_amounts": json.dumps(labels, separators=(",", ":"))}
+
+
+def _unbudgeted_key(record: dict) -> str:
+    """The key of a row without an id: its WBS code id when present, else flat code + category (+ sub job)."""
+    wbs = record.get("wbs_code")
+    wbs = wbs if isinstance(wbs, dict) else {}
+    if wbs.get("id") is not None:
+        return f"unbudgeted:wbs:{wbs['id']}"
+    key = f"unbudgeted:{wbs.get('flat_code') or record.get('cost_code') or ''}:{record.get('category') or ''}"
+    sub_job = record.get("sub_job")
+    sub_job_id = sub_job.get("id") if isinstance(sub_job, dict) else sub_job
+    return key if sub_job_id is None else f"{key}:sub_job:{sub_job_id}"
 
 
 @dataclass(frozen=True)
@@ -238,7 +245,8 @@ BUDGET_ROWS = Stream(
     path="/rest/v1.0/budget_views/{budget_view_id}/detail_rows",
     params={"project_id": "{project_id}", "budget_row_type": "all"},
     scope="budget_view",
-    primary_key=("budget_view_id", "budget_row_id"),
+    # Views are company-level and assigned to projects: the same view id appears in many projects.
+    primary_key=("project_id", "budget_view_id", "budget_row_id"),
     max_per_page=1000,
     extras=_budget_row_extras,
     extra_columns=(Column("budget_row_id", "VARCHAR"), Column("label_amounts", "JSON")),

@@ -11,20 +11,20 @@ WITH chosen_rows AS (
 ),
 labelled AS (
     -- one row per (budget row, label cell) that the map knows
-    SELECT c.budget_view_id, c.budget_row_id, m.measure, m.priority,
+    SELECT c.project_id, c.budget_view_id, c.budget_row_id, m.measure, m.priority,
            CAST(replace(json_extract_string(e.value, '$'), ',', '') AS DECIMAL(18, 2)) AS amount
     FROM chosen_rows AS c, json_each(c.label_amounts) AS e
     JOIN marts.budget_label_map AS m ON m.label = e.key
 ),
 preferred AS (
     -- a view carrying two labels for one measure uses the earlier label of the map
-    SELECT budget_view_id, budget_row_id, measure,
+    SELECT project_id, budget_view_id, budget_row_id, measure,
            arg_min(amount, priority) AS amount
     FROM labelled
     GROUP BY ALL
 ),
 pivoted AS (
-    SELECT budget_view_id, budget_row_id,
+    SELECT project_id, budget_view_id, budget_row_id,
            max(amount) FILTER (WHERE measure = 'approved_changes') AS approved_changes,
            max(amount) FILTER (WHERE measure = 'revised_budget') AS revised_budget,
            max(amount) FILTER (WHERE measure = 'committed_costs') AS committed_costs,
@@ -44,4 +44,4 @@ SELECT c.project_id, c.company_id, c.budget_view_id, c.budget_row_id,
        p.pending_changes, p.projected_costs, p.projected_over_under,
        c._synced_at AS synced_at
 FROM chosen_rows AS c
-LEFT JOIN pivoted AS p USING (budget_view_id, budget_row_id);
+LEFT JOIN pivoted AS p USING (project_id, budget_view_id, budget_row_id);

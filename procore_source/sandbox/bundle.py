@@ -45,11 +45,12 @@ def generate_project(seed: int, company: CompanySeed, project: ProjectSeed, reco
         data.submittals.add(make_submittal(rng, company, BASES["submittals"] + base + n, n + 1, anchor))
     for n in range(records // 5):
         data.change_events.add(make_change_event(rng, BASES["change_events"] + base + n, n + 1, anchor))
-    names = [STANDARD_VIEW] + ([OWNER_VIEW] if rng.random() < 0.3 else [])
+    # Both views are company-level (ids shared by the company's projects); every other project also has the owner view.
+    names = [STANDARD_VIEW] + ([OWNER_VIEW] if project.index % 2 == 1 else [])
     row_count = max(3, records // 2) if records else 0
     next_row = BASES["budget_rows"] + base
     for n, name in enumerate(names):
-        view_id = BASES["budget_views"] + base + n
+        view_id = company.budget_view_id(n)
         data.budget_views.add(make_view(view_id, name, anchor, rng))
         data.budget_columns[view_id] = view_columns(view_id, name)
         rows = Collection()

@@ -39,6 +39,12 @@ class CompanySeed:
     vendors: list[dict] = field(default_factory=list)
     submittal_statuses: list[dict] = field(default_factory=list)
     submittal_types: list[dict] = field(default_factory=list)
+    index: int = 0  # position in seeding order: its company-level budget view ids derive from it
+
+    def budget_view_id(self, n: int) -> int:
+        """The id of the company's `n`-th budget view (0: "Procore Standard Budget"); views are configured
+        at company level and assigned to projects, so every project of the company shares these ids."""
+        return BASES["budget_views"] + self.index * 10 + n
 
     def public(self) -> dict:
         """The company as `GET /rest/v1.0/companies` lists it."""
@@ -65,7 +71,7 @@ def seed_companies(seed: int, count: int) -> list[CompanySeed]:
             cid += 1
         used.add(cid)
         name = vocab.COMPANY_NAMES[i % len(vocab.COMPANY_NAMES)] + ("" if i < len(vocab.COMPANY_NAMES) else f" {i}")
-        company = CompanySeed(id=cid, name=name)
+        company = CompanySeed(id=cid, name=name, index=i)
         crng = random.Random(f"{seed}:company:{cid}")
         logins = set()
         for n in range(30):

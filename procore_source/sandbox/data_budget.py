@@ -93,11 +93,11 @@ def make_rows(rng: random.Random, first_id: int, count: int, name: str, project_
     labels = view_labels(name)
     unbudgeted = 0 if count < 4 else max(1, count // 10)
     pairs = [(c, k) for c in vocab.COST_CODES for k in vocab.CATEGORIES]
-    chosen = sorted(rng.sample(range(len(pairs)), min(count, len(pairs))))
-    while len(chosen) < count:  # more rows than code/category pairs: reuse pairs (sub jobs)
-        chosen.append(below(rng, len(pairs)))
-    rows = []
-    for n, index in enumerate(chosen):
-        row_id = None if n >= count - unbudgeted else first_id + n
-        rows.append(make_row(rng, row_id, *pairs[index], labels, project_id))
+    distinct = sorted(rng.sample(range(len(pairs)), min(count, len(pairs))))
+    unbudgeted = min(unbudgeted, len(distinct))
+    reused = [below(rng, len(pairs)) for _ in range(count - len(distinct))]  # more rows than pairs: sub jobs
+    # Unbudgeted rows (no id) take distinct pairs: Procore has one unbudgeted row per (code, category).
+    budgeted = distinct[: len(distinct) - unbudgeted] + reused
+    rows = [make_row(rng, first_id + n, *pairs[index], labels, project_id) for n, index in enumerate(budgeted)]
+    rows += [make_row(rng, None, *pairs[index], labels, project_id) for index in distinct[len(distinct) - unbudgeted:]]
     return rows

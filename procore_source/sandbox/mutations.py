@@ -56,6 +56,10 @@ def _validate(change: Any) -> None:
         raise MutationError("changes cannot set a record's id")
     if change["action"] != "create" and not isinstance(change.get("id"), int):
         raise MutationError(f"{change['action']} needs the integer id of the record")
+    if change["resource"] == "budget_views" and change["action"] != "create" \
+            and not isinstance(change.get("project_id"), int):
+        # a view id is company-level and shared by the projects it is assigned to
+        raise MutationError(f"{change['action']} of a budget view needs its project_id too")
 
 
 def apply_change(store: Store, change: dict) -> dict:
@@ -67,7 +71,7 @@ def apply_change(store: Store, change: dict) -> dict:
         company_id, project_id, view_id, coll, record = _new_record(store, resource, change)
         key = record["id"]
     else:
-        company_id, project_id, view_id, coll, key = _find(store, resource, change["id"])
+        company_id, project_id, view_id, coll, key = _find(store, resource, change["id"], change.get("project_id"))
         record = coll.get(key).record()
     if action == "delete":
         for stamp in ("deleted_at", "updated_at"):
@@ -101,13 +105,18 @@ def _touch_view(store: Store, project_id: int, view_id: int, now: str) -> None:
         views.update(view_id, view)
 
 
-def _find(store: Store, resource: str, record_id: int):
+def _find(store: Store, resource: str, record_id: int, project_id: int | None = None):
     if resource == "projects":
         seed = store.project_seeds.get(record_id)
         if seed is None or store.project_entry(record_id).deleted_at:
             raise MutationError(f"no live project {record_id}", 404)
         return seed.company_id, None, None, store.projects[seed.company_id], record_id
-    where = store.locate(resource, record_id)
+    if resource == "budget_views":
+        seed = store.project_seeds.get(project_id) if project_id is not None else None
+        found = seed is not None and seed.access == "ok" and store.project_data(seed.id).budget_views.get(record_id)
+        where = (seed.id, None) if found else None
+    else:
+        where = store.locate(resource, record_id)
     if where is None:
         raise MutationError(f"no {resource} record with id {record_id}", 404)
     project_id, view_id = where

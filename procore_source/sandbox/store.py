@@ -89,7 +89,10 @@ class Store:
         return [s.id for s in self.project_seeds.values() if s.access == kind]
 
     def locate(self, resource: str, record_id: int) -> tuple[int, int | None] | None:
-        """(project_id, budget_view_id) holding a record of `resource` with this id, or None."""
+        """(project_id, budget_view_id) holding a record of `resource` with this id, or None.
+
+        Not for budget views: their ids are company-level and shared by projects (see `CompanySeed`).
+        """
         found = self._created_index.get((resource, record_id))
         if found:
             return found
@@ -128,7 +131,7 @@ class Store:
         """Register a created project: readable, with an empty "Procore Standard Budget" view."""
         self.project_seeds[project_id] = ProjectSeed(id=project_id, company_id=company_id, index=-1)
         data = ProjectData()
-        view_id = self.new_id("budget_views", project_id)
+        view_id = self.company_by_id[company_id].budget_view_id(0)  # the company's standard view, assigned
         now = self.clock.now_iso()
         data.budget_views.add({"id": view_id, "name": STANDARD_VIEW, "description": "Company standard budget view",
                                "created_at": now, "updated_at": now})

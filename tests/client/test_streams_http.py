@@ -25,7 +25,8 @@ def test_every_stream_reads_what_the_sandbox_holds(sandbox, make_client, helpers
         assert ids == helpers.live_ids(sandbox, name, pid), name
     views = list(client.read_stream(STREAMS["budget_views"], scope))
     rows = list(client.read_stream(STREAMS["budget_rows"], {**scope, "budget_view_id": views[0]["id"]}))
-    held = [r for r in sandbox.records("budget_rows") if r["budget_view_id"] == views[0]["id"] and not r["deleted_at"]]
+    held = [r for r in sandbox.records("budget_rows")  # view ids are company-level: shared by projects
+            if r["budget_view_id"] == views[0]["id"] and r["project_id"] == pid and not r["deleted_at"]]
     assert len(rows) == len(held) > 0
     assert client.counters.snapshot()["records"] == len(projects) + sum(
         len(helpers.live_ids(sandbox, n, pid)) for n in ("rfis", "submittals", "budget_views")) + len(views) + len(rows)

@@ -93,7 +93,8 @@ def warehouse_rows(data_dir: Path, stream: str) -> set[tuple]:
     rows = query(data_dir, f"SELECT {key}::VARCHAR, strftime(updated_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'), "
                            f"_deleted_at IS NOT NULL FROM raw.{stream}"
                  if stream != "budget_rows" else
-                 f"SELECT budget_view_id::VARCHAR || '/' || {key}, NULL, _deleted_at IS NOT NULL FROM raw.{stream}")
+                 f"SELECT project_id::VARCHAR || '/' || budget_view_id::VARCHAR || '/' || {key}, NULL, "
+                 f"_deleted_at IS NOT NULL FROM raw.{stream}")
     return set(rows)
 
 
@@ -107,7 +108,7 @@ def sandbox_rows(sandbox: Any, resource: str) -> set[tuple]:
             continue
         record = item["record"]
         if resource == "budget_rows":
-            key = f"{item['budget_view_id']}/{_budget_row_extras(record)['budget_row_id']}"
+            key = f"{item['project_id']}/{item['budget_view_id']}/{_budget_row_extras(record)['budget_row_id']}"
             out.add((key, None, item["deleted_at"] is not None))
         else:
             out.add((str(record["id"]), record.get("updated_at"), item["deleted_at"] is not None))
