@@ -1,6 +1,9 @@
 -- marts.project_metrics: one row per (not deleted) project: identity, RFI and submittal counts
 -- and timings as of $as_of (today = $today in the configured zone), and the budget of the
 -- project's chosen view summed over its rows (NULL where the view lacks a measure or there is none).
+-- last_synced_at: the latest successful sync of any of the project's streams or of its company's project
+-- list, from the temp view project_sync_times that the runner creates first (meta.sync_state, or raw
+-- _synced_at when the warehouse has no meta.sync_state).
 -- rfis_other / submittals_other count items whose status is NULL or none of the known ones (Procore
 -- may add statuses): they are in the totals, so total = open + closed + draft + other.
 CREATE OR REPLACE TABLE marts.project_metrics AS
@@ -28,8 +31,7 @@ rfi_stats AS (
                FILTER (WHERE state = 'open') AS rfi_open_avg_age_days,
            sum(cost_impact_value) FILTER (WHERE cost_impact_status = 'yes_known') AS rfi_cost_impact_total,
            sum(schedule_impact_days) FILTER (WHERE schedule_impact_status = 'yes_known')
-               AS rfi_schedule_impact_days,
-           max(_synced_at) AS synced_at
+               AS rfi_schedule_impact_days
     FROM rfis
     GROUP BY project_id
 ),
@@ -43,8 +45,7 @@ submittal_stats AS (
            count(*) FILTER (WHERE state = 'closed') AS submittals_closed,
            count(*) FILTER (WHERE state = 'draft') AS submittals_draft,
            count(*) FILTER (WHERE state IS NULL OR state NOT IN ('open', 'closed', 'draft')) AS submittals_other,
-           count(*) FILTER (WHERE state = 'open' AND due_date < $today) AS submittals_overdue,
-           max(_synced_at) AS synced_at
+           count(*) FILTER (WHERE state = 'open' AND due_date < $today) AS submittals_overdue
     FROM submittals
     GROUP BY project_id
 ),
@@ -72,11 +73,18 @@ budget_stats AS (
            sum(b.direct_costs)::DECIMAL(18, 2) AS direct_costs,
            sum(b.pending_changes)::DECIMAL(18, 2) AS pending_changes,
            sum(b.projected_costs)::DECIMAL(18, 2) AS projected_costs,
-           sum(b.projected_over_under)::DECIMAL(18, 2) AS projected_over_under,
-           max(b.synced_at) AS synced_at
+           sum(b.projected_over_under)::DECIMAL(18, 2) AS projected_over_under
     FROM marts.project_budget_view AS v
     LEFT JOIN marts.budget_row_measures AS b USING (project_id, budget_view_id)
     GROUP BY v.project_id, v.budget_view_name
+),
+sync_stats AS (
+    -- the project's own streams plus its company's projects stream (project_id 0)
+    SELECT p.id AS project_id, max(t.last_synced_at) AS last_synced_at
+    FROM projects AS p
+    JOIN project_sync_times AS t
+      ON t.company_id = p.company_id AND (t.project_id = p.id OR (t.project_id = 0 AND t.stream = 'projects'))
+    GROUP BY p.id
 )
 SELECT p.id AS project_id,
        p.company_id,
@@ -86,7 +94,7 @@ SELECT p.id AS project_id,
        p.active,
        p.start_date,
        p.completion_date,
-       greatest(p._synced_at, r.synced_at, s.synced_at, b.synced_at) AS last_synced_at,
+       sy.last_synced_at::TIMESTAMPTZ AS last_synced_at,
        coalesce(r.rfis_total, 0) AS rfis_total,
        coalesce(r.rfis_open, 0) AS rfis_open,
        coalesce(r.rfis_closed, 0) AS rfis_closed,
@@ -116,4 +124,5 @@ LEFT JOIN rfi_stats AS r ON r.project_id = p.id
 LEFT JOIN submittal_stats AS s ON s.project_id = p.id
 LEFT JOIN review_stats AS rv ON rv.project_id = p.id
 LEFT JOIN budget_stats AS b ON b.project_id = p.id
+LEFT JOIN sync_stats AS sy ON sy.project_id = p.id
 ORDER BY p.id;

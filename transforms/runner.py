@@ -4,6 +4,8 @@ Each model is one SQL file in `transforms/` that replaces one `marts.<name>` tab
 runner binds the named parameters the file uses (`$today`, `$tz`, ...) from `TransformSettings`
 and runs it in its own transaction, so a failing model leaves the previous table in place.
 `budget_label_map` is the one model rendered in Python: the configured label -> measure map.
+`project_metrics` first gets the temp view `project_sync_times` (`project_sync_times.sql` from
+`meta.sync_state`, or `project_sync_times_raw.sql` when the warehouse has no `meta.sync_state`).
 """
 
 from __future__ import annotations
@@ -86,6 +88,14 @@ def _write_label_map(con: duckdb.DuckDBPyConnection, settings: TransformSettings
         con.executemany("INSERT INTO marts.budget_label_map VALUES (?, ?, ?)", rows)
 
 
+def _create_sync_times(con: duckdb.DuckDBPyConnection) -> None:
+    """The temp view `project_sync_times` that `project_metrics.sql` reads `last_synced_at` from:
+    `meta.sync_state` (last successful sync per stream) when the warehouse has it, else the raw rows'
+    `_synced_at` (hand-written or generated warehouses, which never ran the ingestion)."""
+    source = "project_sync_times" if table_exists(con, "meta.sync_state") else "project_sync_times_raw"
+    execute_sql(con, model_sql(source), {})
+
+
 def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     """Rows in `table` (a name from this module's fixed lists, never user input)."""
     return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
@@ -103,6 +113,8 @@ def run_model(con: duckdb.DuckDBPyConnection, name: str, settings: TransformSett
         if name == "budget_label_map":
             _write_label_map(con, settings)
         else:
+            if name == "project_metrics":
+                _create_sync_times(con)
             execute_sql(con, model_sql(name), settings.parameters())
         count = row_count(con, model.table)
         con.commit()

@@ -7,11 +7,17 @@ from decimal import Decimal
 
 import pytest
 
+from orchestration.meta_tables import SYNC_STATE_DDL
 from transforms.runner import run_all
 from transforms.settings import TransformSettings
 
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)  # today = 2025-03-10 in UTC
 DELETED = datetime(2025, 3, 9, tzinfo=UTC)
+SYNCED = datetime(2025, 3, 10, 6, 0, tzinfo=UTC)  # the fixture rows' _synced_at (tests/transforms/conftest.py)
+
+
+def ts(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def metrics(con, project_id: int) -> dict:
@@ -123,3 +129,33 @@ def test_unknown_and_null_statuses_count_as_other(filled, insert):
                             "submittals_other")] == [3, 0, 1, 0, 2]
     p1 = metrics(filled, 1)
     assert (p1["rfis_other"], p1["submittals_other"]) == (0, 0)  # every status known: 9 = 4 + 3 + 2
+
+
+def test_last_synced_at_is_the_last_successful_sync_not_the_last_change(filled):
+    # Every raw row was last written (changed) at 06:00; the syncs since then found nothing new.
+    filled.execute("CREATE SCHEMA meta")
+    filled.execute(SYNC_STATE_DDL)
+    state = [  # company, project, stream, last_synced_at, last_status, last_attempt_at
+        (10, 1, "rfis", ts("2025-03-10 11:00"), "ok", ts("2025-03-10 11:00")),
+        (10, 1, "submittals", ts("2025-03-10 09:00"), "failed", ts("2025-03-10 11:50")),  # last success 09:00
+        (10, 1, "budget_rows", ts("2025-03-10 02:00"), "ok", ts("2025-03-10 02:00")),
+        (10, 0, "projects", ts("2025-03-10 02:00"), "ok", ts("2025-03-10 02:00")),
+        (10, 2, "rfis", ts("2025-03-10 11:45"), "ok", ts("2025-03-10 11:45")),  # project 2's, not 1's
+        (20, 0, "projects", ts("2025-03-10 11:30"), "ok", ts("2025-03-10 11:30")),  # company 20's project list
+        (20, 3, "rfis", None, "skipped", ts("2025-03-10 11:59")),  # never synced successfully
+        (20, 0, "rfis", ts("2025-03-10 11:58"), "ok", ts("2025-03-10 11:58")),  # not the projects stream
+    ]
+    filled.executemany("INSERT INTO meta.sync_state (company_id, project_id, stream, last_synced_at, last_status,"
+                       " last_attempt_at) VALUES (?, ?, ?, ?, ?, ?)", state)
+    run_all(filled, TransformSettings(now=NOW))
+    synced = dict(filled.execute("SELECT project_id, last_synced_at FROM marts.project_metrics").fetchall())
+    assert synced == {1: ts("2025-03-10 11:00"), 2: ts("2025-03-10 11:45"), 3: ts("2025-03-10 11:30")}
+
+
+def test_last_synced_at_falls_back_to_synced_at_without_sync_state(filled, insert):
+    # no meta.sync_state (a hand-written warehouse): the newest _synced_at of the project's rows
+    insert("raw.rfis", [{"project_id": 2, "company_id": 10, "id": 250, "status": "open",
+                         "_synced_at": ts("2025-03-10 07:30")}])
+    run_all(filled, TransformSettings(now=NOW))
+    synced = dict(filled.execute("SELECT project_id, last_synced_at FROM marts.project_metrics").fetchall())
+    assert synced == {1: SYNCED, 2: ts("2025-03-10 07:30"), 3: SYNCED}
