@@ -94,12 +94,22 @@ def _collect(read: ScopeRead, stream: Stream, records: Any, scope_ids: dict[str,
         try:
             row = stream.flatten(record, scope_ids)
         except FlattenError as exc:
-            rid = record.get("id") if isinstance(record, dict) else None
-            read.bad_records[stream.name].append(f"record id {rid}: {exc}")
+            read.bad_records[stream.name].append(f"{_record_name(record, read.fetched[stream.name])}: {exc}")
             continue
         row["_deleted_at"] = _deleted_at(record, read.window_end) if deleted else None
         read.rows[stream.name].append(row)
     return raw
+
+
+def _record_name(record: Any, position: int) -> str:
+    """How the sync log names a bad record: its id, else its position in the read and a telling field."""
+    if isinstance(record, dict) and record.get("id") is not None:
+        return f"record id {record['id']}"
+    hint = ""
+    if isinstance(record, dict):
+        field_name = next((k for k in ("number", "name", "title", "subject", "cost_code") if record.get(k)), None)
+        hint = f" ({field_name} {record[field_name]!r})" if field_name else ""
+    return f"record without id at position {position}{hint}"
 
 
 def since_for(cursor: datetime | None, *, full: bool, overlap_seconds: int) -> datetime | None:

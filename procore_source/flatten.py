@@ -2,8 +2,9 @@
 
 Columns are declared as data (`Column`): a warehouse type and a path into the record. A path is
 dot-separated keys (`status.status`); a `[]` segment maps over a list and joins the results with
-", " (`ball_in_courts[].name`). Values that cannot be converted raise `FlattenError` naming the
-column, so one malformed record is reported instead of silently loading a wrong value.
+", " (`ball_in_courts[].name`). Values that cannot be converted, or that do not fit the column
+(INTEGER 32-bit, BIGINT 64-bit, DECIMAL(18,2) below 10^16), raise `FlattenError` naming the column,
+so one malformed record is reported instead of silently loading a wrong value (or failing the batch).
 """
 
 from __future__ import annotations
@@ -67,6 +68,18 @@ def _to_decimal(value: Any) -> Decimal | None:
         raise FlattenError(f"not a number: {value!r}") from exc
 
 
+MAX_DECIMAL = Decimal(10) ** 16  # DECIMAL(18,2) holds |x| < 10^16
+
+
+def _to_decimal_checked(value: Any) -> Decimal | None:
+    number = _to_decimal(value)
+    if number is not None and not number.is_finite():
+        raise FlattenError(f"not a finite number: {value!r}")
+    if number is not None and abs(number) >= MAX_DECIMAL:
+        raise FlattenError(f"out of range for DECIMAL(18,2) (|x| < 10^16): {value!r}")
+    return number
+
+
 def _to_int(value: Any) -> int | None:
     if value is None or value == "":
         return None
@@ -74,8 +87,20 @@ def _to_int(value: Any) -> int | None:
         raise FlattenError("boolean where an integer was expected")
     try:
         return int(Decimal(str(value)))
-    except (InvalidOperation, ValueError) as exc:
+    except (InvalidOperation, ValueError, OverflowError) as exc:
         raise FlattenError(f"not an integer: {value!r}") from exc
+
+
+def _int_of(bits: int, sql_type: str):
+    low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+    def convert_int(value: Any) -> int | None:
+        number = _to_int(value)
+        if number is not None and not low <= number <= high:
+            raise FlattenError(f"out of range for {sql_type} ({bits}-bit): {value!r}")
+        return number
+
+    return convert_int
 
 
 def _to_date(value: Any) -> date | None:
@@ -122,9 +147,9 @@ def _to_json(value: Any) -> str | None:
 
 
 _CONVERTERS = {
-    "BIGINT": _to_int,
-    "INTEGER": _to_int,
-    "DECIMAL(18,2)": _to_decimal,
+    "BIGINT": _int_of(64, "BIGINT"),
+    "INTEGER": _int_of(32, "INTEGER"),
+    "DECIMAL(18,2)": _to_decimal_checked,
     "DATE": _to_date,
     "TIMESTAMPTZ": _to_timestamp,
     "BOOLEAN": _to_bool,

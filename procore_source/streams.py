@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from procore_source.flatten import Column, flatten
+from procore_source.flatten import Column, FlattenError, flatten
 
 Scope = Literal["company", "project", "budget_view"]
 Deletions = Literal["recycle_bin", "full_reread"]
@@ -124,6 +124,9 @@ class Stream:
         for col in self.scope_columns:
             if row.get(col.name) is None and col.name in scope_ids:
                 row[col.name] = scope_ids[col.name]
+        missing = [k for k in self.primary_key if row.get(k) is None]
+        if missing:  # the table's key is NOT NULL: one such row would fail the whole batch
+            raise FlattenError(f"primary key column(s) {', '.join(missing)} missing from the record")
         return row
 
 
