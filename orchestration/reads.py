@@ -4,7 +4,11 @@ A read never holds a warehouse connection: it fetches and flattens, and returns 
 that the writer later commits in one short transaction. Errors are classified here:
 403/404 → `skipped`; authentication and OAuth failures → `fatal` (the run must stop); any other
 Procore error → `failed`. A record that fails to flatten is left out and named in `bad_records`;
-the rest of the scope loads, but the cursor of that scope does not advance (see `writer`).
+the rest of the scope loads, but the cursor of that scope does not advance (see `sync_run`).
+A list that returned fewer distinct records than page 1's `Total` (pages shifted while being read,
+or the `Link: next` chain ended early) is `incomplete`: what was read loads, but no deletions are
+inferred from it and the cursor stays back; `meta.sync_log` keeps status `ok` with an
+"incomplete read" note in its error column.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from procore_source.flatten import FlattenError
 from procore_source.streams import BUDGET_ROWS, BUDGET_VIEWS, Stream
 
 MAX_BAD_RECORDS_LISTED = 20
+INCOMPLETE_NOTE = "incomplete read"
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class ScopeRead:
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     bad_records: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     fetched: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    incomplete: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     requests: int = 0
     status: str = "ok"
     error: str | None = None
@@ -69,7 +75,14 @@ class ScopeRead:
             listed = "; ".join(bad[:MAX_BAD_RECORDS_LISTED])
             more = f" (+{len(bad) - MAX_BAD_RECORDS_LISTED} more)" if len(bad) > MAX_BAD_RECORDS_LISTED else ""
             return "failed", f"{len(bad)} malformed record(s) not loaded: {listed}{more}"
+        if self.incomplete.get(stream):
+            return "ok", (f"{INCOMPLETE_NOTE}: {'; '.join(self.incomplete[stream][:MAX_BAD_RECORDS_LISTED])}; "
+                          "loaded what was read, marked no deletions, cursor kept back")
         return "ok", None
+
+    def complete(self, stream: str) -> bool:
+        """Whether every list of `stream` in this read returned all page 1's `Total` promised."""
+        return not self.incomplete.get(stream)
 
 
 def _deleted_at(record: dict, default: datetime) -> datetime:
@@ -88,8 +101,15 @@ def _collect(read: ScopeRead, stream: Stream, records: Any, scope_ids: dict[str,
              deleted: bool) -> list[dict]:
     """Flatten `records` into `read.rows[stream]`; returns the raw records (budget views need their ids)."""
     raw = []
+    ids: set[str] = set()
+    without_id = 0
     for record in records:
         raw.append(record)
+        rid = record.get("id") if isinstance(record, dict) else None
+        if rid is None:
+            without_id += 1
+        else:
+            ids.add(str(rid))
         read.fetched[stream.name] += 1
         try:
             row = stream.flatten(record, scope_ids)
@@ -98,6 +118,13 @@ def _collect(read: ScopeRead, stream: Stream, records: Any, scope_ids: dict[str,
             continue
         row["_deleted_at"] = _deleted_at(record, read.window_end) if deleted else None
         read.rows[stream.name].append(row)
+    # `PagedRead.missing` (or anything offering it): how many records page 1's Total promised beyond these
+    missing = records.missing(len(ids) + without_id) if callable(getattr(records, "missing", None)) else 0
+    if missing:  # pages shifted under us (a record deleted or filtered out between page fetches)
+        what = "recycle bin" if deleted else "list"
+        where = ", ".join(f"{k} {v}" for k, v in scope_ids.items() if k != "company_id")
+        read.incomplete[stream.name].append(f"{what} of {where or 'the company'} returned "
+                                            f"{len(ids) + without_id} distinct of Total {records.total}")
     return raw
 
 
@@ -161,3 +188,5 @@ def _read_budgets(client: ProcoreClient, read: ScopeRead) -> None:
             continue
         view_ids = {**ids, "budget_view_id": int(view_id)}
         _collect(read, BUDGET_ROWS, client.read_stream(BUDGET_ROWS, view_ids), view_ids, False)
+    if read.incomplete.get(BUDGET_VIEWS.name):  # a view missed is rows missed: none of them may be marked deleted
+        read.incomplete[BUDGET_ROWS.name].append("the budget view list was incomplete")

@@ -80,7 +80,7 @@ def _write_batch(warehouse: WarehouseResource, streams: Sequence[Stream], reads:
             loaded = [r for r in reads if r.status == "ok"]
             rows = [row for r in loaded for row in r.rows.get(stream.name, ())]
             full_scopes = [_scope_id(stream, r.scope) for r in loaded
-                           if r.full and not r.bad_records.get(stream.name)]
+                           if r.full and not r.bad_records.get(stream.name) and r.complete(stream.name)]
             result = upsert_rows(con, stream, rows, synced_at=synced_at, full_scopes=full_scopes,
                                  preview_limit=PREVIEW_ROWS)
             rep = report.streams[stream.name]
@@ -96,7 +96,8 @@ def _write_batch(warehouse: WarehouseResource, streams: Sequence[Stream], reads:
                     rep.errors.append(f"company {r.scope.company_id} project {r.scope.project_id}: {error}")
                 counts = result.per_scope.get(_scope_id(stream, r.scope), {}) if r.status == "ok" else {}
                 states.append(StateUpdate(r.scope.company_id, r.scope.project_id, stream.name, status,
-                                          synced_at, r.window_end if status == "ok" else None, r.full))
+                                          synced_at, r.window_end if status == "ok" and r.complete(stream.name)
+                                          else None, r.full))
                 logs.append(LogEntry(run_id, stream.name, r.scope.company_id, r.scope.project_id, r.started_at,
                                      r.finished_at or synced_at, r.requests, r.fetched.get(stream.name, 0),
                                      counts.get("inserted", 0), counts.get("updated", 0),
@@ -160,6 +161,10 @@ def sync_scopes(*, client: ProcoreClient, warehouse: WarehouseResource, streams:
                     continue
                 if read.status == "failed" or any(read.bad_records.values()):
                     report.scopes_failed += 1
+                for stream_name, notes in read.incomplete.items():
+                    if notes:
+                        log.warning(f"{stream_name} company {read.scope.company_id} project {read.scope.project_id}: "
+                                    f"incomplete read ({notes[0]}); no deletions marked, cursor kept back")
                 pending.append(read)
             if sum(len(rows) for r in pending for rows in r.rows.values()) >= FLUSH_ROWS \
                     or len(pending) >= FLUSH_SCOPES:

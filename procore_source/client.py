@@ -32,6 +32,41 @@ from procore_source.token_store import TokenStore
 from procore_source.transport import Transport
 
 
+class PagedRead(Iterator[dict]):
+    """The records of one paginated list, fetched page by page as they are consumed.
+
+    After the first page, `total` is its `Total` header (Procore's count at the time page 1 was
+    served; None when absent or not a number); `records` counts what was yielded and `pages` the
+    pages read. A read is known complete only when the distinct ids read reach `total` (see
+    `missing`): records deleted or filtered out between page fetches shift later ones up a page.
+    """
+
+    def __init__(self) -> None:
+        self.total: int | None = None
+        self.records = 0
+        self.pages = 0
+        self._records: Iterator[dict] = iter(())
+
+    def __iter__(self) -> PagedRead:
+        return self
+
+    def __next__(self) -> dict:
+        record = next(self._records)
+        self.records += 1
+        return record
+
+    def missing(self, distinct_read: int) -> int:
+        """How many records page 1's `Total` promised beyond `distinct_read` (0 when no Total was sent)."""
+        return 0 if self.total is None else max(0, self.total - distinct_read)
+
+
+def _total(response: Any) -> int | None:
+    try:
+        return int(response.headers.get("Total", ""))
+    except ValueError:
+        return None
+
+
 class ProcoreClient:
     """A thread-safe Procore REST client; share one per run across threads."""
 
@@ -71,8 +106,15 @@ class ProcoreClient:
         return _json(response) if response.content else None
 
     def iter_records(self, path: str, *, company_id: int, params: dict[str, Any] | None = None,
-                     per_page: int = 1000) -> Iterator[dict]:
-        """Every record of a paginated list, page by page (`per_page` is capped by `PROCORE_PAGE_SIZE`)."""
+                     per_page: int = 1000) -> PagedRead:
+        """Every record of a paginated list, page by page (`per_page` is capped by `PROCORE_PAGE_SIZE`);
+        the returned `PagedRead` also carries page 1's `Total`."""
+        read = PagedRead()
+        read._records = self._pages(read, path, company_id=company_id, params=params, per_page=per_page)
+        return read
+
+    def _pages(self, read: PagedRead, path: str, *, company_id: int, params: dict[str, Any] | None,
+               per_page: int) -> Iterator[dict]:
         if self.settings.page_size:
             per_page = min(per_page, self.settings.page_size)
         caller = [(k, v) for k, v in as_params(params) if k not in ("page", "per_page")]
@@ -81,6 +123,9 @@ class ProcoreClient:
         while True:
             response = self._transport.get(path, company_id=company_id, params=request_params)
             records = records_of(_json(response), response.url)
+            if read.pages == 0:
+                read.total = _total(response)
+            read.pages += 1
             self.counters.add(records=len(records))
             yield from records
             next_url = parse_link_header(response.headers.get("Link")).get("next")
@@ -93,14 +138,14 @@ class ProcoreClient:
                                              url=response.url)
 
     def read_stream(self, stream: Stream, scope_ids: dict[str, int], since: datetime | None = None,
-                    until: datetime | None = None) -> Iterator[dict]:
+                    until: datetime | None = None) -> PagedRead:
         """Every record of `stream` in `scope_ids`, changed in [since, until] where the endpoint filters."""
         path, params = stream.request(scope_ids, since=since, until=until)
         return self.iter_records(path, company_id=scope_ids["company_id"], params=params,
                                  per_page=stream.max_per_page)
 
     def read_recycle_bin(self, stream: Stream, scope_ids: dict[str, int], since: datetime | None = None,
-                         until: datetime | None = None) -> Iterator[dict]:
+                         until: datetime | None = None) -> PagedRead:
         """The deleted records of `stream` (its recycle bin); ValueError for streams without one."""
         request = stream.recycle_bin_request(scope_ids, since=since, until=until)
         if request is None:
