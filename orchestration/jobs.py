@@ -10,6 +10,10 @@ marts and the serving snapshot join the jobs as soon as they are defined. Jobs r
 | daily_sync | projects, budget_views, budget_rows | `0 2 * * *` |
 | weekly_full_sync | all five, `full_refresh: true` | `0 4 * * 0` (Sunday) |
 
+`marts/budget_snapshots` (today's budget, kept for good) is downstream of every raw asset but runs only
+in `daily_sync` and `weekly_full_sync`, the jobs that re-read budgets: an hourly (or webhook) run before
+the day's daily sync would otherwise record yesterday's budget read as today's.
+
 Schedules start RUNNING when `PIPELINES_SCHEDULES_RUNNING=1` (the demo sets it), else STOPPED.
 """
 
@@ -33,6 +37,9 @@ _RAW_BY_JOB = {
     "daily_sync": [raw_projects, raw_budgets],
     "weekly_full_sync": [raw_projects, raw_rfis, raw_submittals, raw_budgets],
 }
+# Assets that only the jobs re-reading budgets run (orchestration.history.BUDGET_SNAPSHOTS)
+BUDGET_DAY_ASSETS = (dg.AssetKey(["marts", "budget_snapshots"]),)
+BUDGET_DAY_JOBS = ("daily_sync", "weekly_full_sync")
 _DESCRIPTIONS = {
     "hourly_sync": "RFIs and submittals, incremental by updated_at, then the transforms and publish.",
     "daily_sync": "Projects (incremental) and budgets (re-read whole), then the transforms and publish.",
@@ -44,16 +51,19 @@ def _op_name(asset: dg.AssetsDefinition) -> str:
     return asset.node_def.name
 
 
-def sync_selection(raw: Sequence[dg.AssetsDefinition], all_assets: Sequence[object]) -> dg.AssetSelection:
-    """`raw` and everything downstream of it, minus other jobs' raw assets and partitioned assets."""
-    partitioned = [key for a in all_assets if isinstance(a, dg.AssetsDefinition) and a.partitions_def
-                   for key in a.keys]
+def sync_selection(raw: Sequence[dg.AssetsDefinition], all_assets: Sequence[object], *,
+                   budget_day: bool = False) -> dg.AssetSelection:
+    """`raw` and everything downstream of it, minus other jobs' raw assets and partitioned assets, and minus
+    `BUDGET_DAY_ASSETS` unless `budget_day` (the daily and weekly syncs)."""
+    defined = [a for a in all_assets if isinstance(a, dg.AssetsDefinition)]
+    partitioned = [key for a in defined if a.partitions_def for key in a.keys]
+    excluded = partitioned + ([] if budget_day else [k for a in defined for k in a.keys if k in BUDGET_DAY_ASSETS])
     other_raw = [a for a in ALL_RAW if a not in raw]
     selection = dg.AssetSelection.assets(*raw).downstream()
     if other_raw:
         selection = selection - dg.AssetSelection.assets(*other_raw)
-    if partitioned:
-        selection = selection - dg.AssetSelection.assets(*partitioned)
+    if excluded:
+        selection = selection - dg.AssetSelection.assets(*excluded)
     return selection
 
 
@@ -64,7 +74,8 @@ def build_sync_jobs(all_assets: Sequence[object]) -> list[dg.UnresolvedAssetJobD
         config = None
         if name == "weekly_full_sync":
             config = {"ops": {_op_name(a): {"config": {"full_refresh": True}} for a in raw}}
-        jobs.append(dg.define_asset_job(name, selection=sync_selection(raw, all_assets), config=config,
+        selection = sync_selection(raw, all_assets, budget_day=name in BUDGET_DAY_JOBS)
+        jobs.append(dg.define_asset_job(name, selection=selection, config=config,
                                         executor_def=dg.in_process_executor, description=_DESCRIPTIONS[name],
                                         tags={"procore/sync": name}))
     return jobs

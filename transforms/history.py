@@ -2,9 +2,12 @@
 
 One row per (metric_date, project). Counts are rebuilt from the raw timestamps for every day of
 the range (model `project_metrics_daily.sql`), so any past range can be backfilled. Procore keeps
-no budget history, so the budget columns are taken from `marts.project_metrics` only for today's
-date (in the configured timezone); re-running an older day keeps the budget values it already had,
-and days before the first run that covered "today" stay NULL.
+no budget history, so the budget columns come from `marts.budget_snapshots` (see
+`transforms.budget_snapshots`), which every daily and weekly sync writes for its own day: a day is
+rebuilt with the budget recorded on that day, whenever it is rebuilt (the same evening or a month
+later), and is NULL for days without a snapshot (before the first one, or a day whose sync failed).
+A day with no snapshot keeps budget values its old row already had (rows recorded before the
+snapshots existed, when today's row copied `marts.project_metrics`).
 
 What reconstruction cannot know (the raw rows hold only each record's current state):
 - a reopened RFI or submittal looks open for its whole life, its closed spell is invisible;
@@ -24,6 +27,8 @@ from datetime import date
 
 import duckdb
 
+from transforms.budget_snapshots import TABLE as SNAPSHOTS
+from transforms.budget_snapshots import ensure_table as ensure_snapshots_table
 from transforms.runner import execute_sql, model_sql
 from transforms.settings import TransformSettings
 
@@ -47,7 +52,7 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 )
 """
 
-# Replace the range, carrying over budget values the old rows of those days recorded.
+# Replace the range: budget columns from the day's snapshot, else what the old row of that day had.
 _MERGE = f"""
 CREATE OR REPLACE TEMP TABLE history_kept_budget AS
 SELECT metric_date, project_id, revised_budget, committed_costs, projected_over_under
@@ -57,51 +62,35 @@ WHERE metric_date BETWEEN $start AND $end;
 DELETE FROM {TABLE} WHERE metric_date BETWEEN $start AND $end;
 
 INSERT INTO {TABLE}
-SELECT h.*, k.revised_budget, k.committed_costs, k.projected_over_under
+SELECT h.*,
+       CASE WHEN s.project_id IS NOT NULL THEN s.revised_budget ELSE k.revised_budget END,
+       CASE WHEN s.project_id IS NOT NULL THEN s.committed_costs ELSE k.committed_costs END,
+       CASE WHEN s.project_id IS NOT NULL THEN s.projected_over_under ELSE k.projected_over_under END
 FROM history_days AS h
-LEFT JOIN history_kept_budget AS k USING (metric_date, project_id)
-"""
-
-_TODAY_BUDGET = f"""
-UPDATE {TABLE} AS d
-SET revised_budget = m.revised_budget,
-    committed_costs = m.committed_costs,
-    projected_over_under = m.projected_over_under
-FROM marts.project_metrics AS m
-WHERE d.project_id = m.project_id AND d.metric_date = $today
+LEFT JOIN {SNAPSHOTS} AS s ON s.snapshot_date = h.metric_date AND s.project_id = h.project_id
+LEFT JOIN history_kept_budget AS k ON k.metric_date = h.metric_date AND k.project_id = h.project_id
 """
 
 
 class HistoryError(ValueError):
-    """A history range is malformed, or today's row needs `marts.project_metrics` first."""
-
-
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    query = "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?"
-    return con.execute(query, [schema, name]).fetchone()[0] > 0
+    """A history range is malformed."""
 
 
 def rebuild_history(con: duckdb.DuckDBPyConnection, settings: TransformSettings, start: date, end: date) -> int:
     """Replace the days `start`..`end` (inclusive) of the history; returns the rows written.
 
-    The budget columns of today's row (when today is in the range) come from `marts.project_metrics`,
-    which must exist then; other days keep whatever budget values they had.
+    Budget columns come from each day's row of `marts.budget_snapshots` (created empty if missing);
+    a day without one keeps the budget values it had, else NULL.
     """
     if end < start:
         raise HistoryError(f"history range ends ({end}) before it starts ({start})")
-    today = settings.today
-    with_today = start <= today <= end
-    if with_today and not _table_exists(con, "marts", "project_metrics"):
-        raise HistoryError("today's history row needs marts.project_metrics: run the marts first")
     params = settings.parameters() | {"start": start, "end": end}
-    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    ensure_snapshots_table(con)
     con.execute(DDL)
     con.begin()
     try:
         execute_sql(con, model_sql("project_metrics_daily"), params)
         execute_sql(con, _MERGE, params)
-        if with_today:
-            execute_sql(con, _TODAY_BUDGET, params)
         written = con.execute(
             f"SELECT count(*) FROM {TABLE} WHERE metric_date BETWEEN ? AND ?", [start, end]
         ).fetchone()[0]

@@ -11,8 +11,9 @@ import pytest
 
 from orchestration.history import (
     DAILY_SYNC_JOB,
-    HISTORY_ASSETS,
+    budget_snapshots,
     history_after_sync,
+    project_metrics_daily,
     project_metrics_daily_job,
     publish_snapshot_job,
 )
@@ -113,8 +114,8 @@ def test_counts_add_up_blocks_only_impossible_states(tmp_path: Path):
 def test_history_partition_and_sensor(tmp_path: Path, instance):
     fill(tmp_path / "warehouse.duckdb")
     res = resources(tmp_path)
-    assert dg.materialize(MARTS_ASSETS[:-1], resources=res, instance=instance).success
-    result = dg.materialize(HISTORY_ASSETS, partition_key="2025-03-10", resources=res, instance=instance)
+    assert dg.materialize([*MARTS_ASSETS[:-1], budget_snapshots], resources=res, instance=instance).success
+    result = dg.materialize([project_metrics_daily], partition_key="2025-03-10", resources=res, instance=instance)
     assert result.success
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
     assert con.execute("SELECT metric_date, project_id, rfis_open, rfis_overdue, revised_budget"
