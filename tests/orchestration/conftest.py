@@ -2,11 +2,12 @@
 
 `run_job(name, run_config=None)` runs one of the code location's jobs in process on an ephemeral
 instance (DAGSTER_HOME is a temp dir) with these resources; `warehouse_rows(stream)` and
-`sandbox_rows(resource)` give comparable (key, updated_at, deleted) tuples for equality checks.
+`sandbox_rows(resource)` give comparable (key, updated_at, deleted, payload) tuples for equality checks.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,8 @@ from orchestration.checks import INGESTION_CHECKS
 from orchestration.ingestion_assets import INGESTION_ASSETS
 from orchestration.jobs import build_sync_jobs
 from orchestration.resources import ProcoreResource, WarehouseResource
-from procore_source.streams import _budget_row_extras
+from procore_source.flatten import FlattenError
+from procore_source.streams import STREAMS, Stream
 
 PROJECT_SCOPED = ("rfis", "submittals", "budget_views", "budget_rows")
 
@@ -87,45 +89,64 @@ def query(data_dir: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
 
 
-def warehouse_rows(data_dir: Path, stream: str) -> set[tuple]:
-    """(key, updated_at text, deleted?) for every row of `raw.<stream>`."""
-    key = {"projects": "id", "budget_rows": "budget_row_id"}.get(stream, "id")
-    rows = query(data_dir, f"SELECT {key}::VARCHAR, strftime(updated_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'), "
-                           f"_deleted_at IS NOT NULL FROM raw.{stream}"
-                 if stream != "budget_rows" else
-                 f"SELECT project_id::VARCHAR || '/' || budget_view_id::VARCHAR || '/' || {key}, NULL, "
-                 f"_deleted_at IS NOT NULL FROM raw.{stream}")
-    return set(rows)
+def _key_sql(stream: str) -> str:
+    return " || '/' || ".join(f'"{k}"::VARCHAR' for k in STREAMS[stream].primary_key)
 
 
-def sandbox_rows(sandbox: Any, resource: str) -> set[tuple]:
+def warehouse_rows(data_dir: Path, stream: str) -> list[tuple]:
+    """(key, updated_at text, deleted?, payload) for every row of `raw.<stream>` (a list: duplicates show)."""
+    updated = ("strftime(updated_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ')"
+               if any(c.name == "updated_at" for c in STREAMS[stream].all_columns) else "NULL")
+    rows = query(data_dir, f"SELECT {_key_sql(stream)}, {updated}, _deleted_at IS NOT NULL, payload::VARCHAR "
+                           f"FROM raw.{stream}")
+    return [(key, at, deleted, json.loads(payload)) for key, at, deleted, payload in rows]
+
+
+def _sandbox_key(stream: Stream, item: dict) -> str:
+    scope = {k: item[k] for k in ("company_id", "project_id", "budget_view_id") if item.get(k) is not None}
+    try:
+        row = stream.flatten(item["record"], scope)
+    except FlattenError:  # a record planted malformed: its key from the scope and the record itself
+        row = {**item["record"], **(stream.extras(item["record"]) if stream.extras else {}), **scope}
+    return "/".join(str(row[k]) for k in stream.primary_key)
+
+
+def sandbox_rows(sandbox: Any, resource: str) -> list[tuple]:
     """The same tuples from `GET /_sandbox/records/{resource}`, for projects the account can read."""
     info = sandbox.info()
     unreadable = set(info["forbidden_project_ids"]) | set(info["hidden_project_ids"])
-    out = set()
+    stream = STREAMS[resource]
+    out = []
     for item in sandbox.records(resource):
         if resource in PROJECT_SCOPED and item["project_id"] in unreadable:
             continue
         record = item["record"]
-        if resource == "budget_rows":
-            key = f"{item['project_id']}/{item['budget_view_id']}/{_budget_row_extras(record)['budget_row_id']}"
-            out.add((key, None, item["deleted_at"] is not None))
-        else:
-            out.add((str(record["id"]), record.get("updated_at"), item["deleted_at"] is not None))
+        out.append((_sandbox_key(stream, item), record.get("updated_at"), item["deleted_at"] is not None, record))
     return out
 
 
 def assert_equal(sandbox: Any, data_dir: Path, resource: str) -> None:
-    """`raw.<resource>` equals the sandbox: live rows the same (ids, updated_at), deletions marked.
+    """`raw.<resource>` equals the sandbox: per key the same `updated_at` and `payload` (the record exactly
+    as served), the same number of live rows (so duplicates cannot hide), deletions marked.
 
     Records the sandbox deleted before any sync could see them (budget rows, projects: no recycle
     bin) cannot be known, so deleted sandbox records are only required where we hold the id.
     """
     ours, theirs = warehouse_rows(data_dir, resource), sandbox_rows(sandbox, resource)
-    assert {r for r in ours if not r[2]} == {r for r in theirs if not r[2]}, resource
+    assert len({r[0] for r in ours}) == len(ours), f"{resource}: a key appears twice in the warehouse"
+    assert len({r[0] for r in theirs}) == len(theirs), f"{resource}: a key appears twice in the sandbox"
+    live_ours = {r[0]: r for r in ours if not r[2]}
+    live_theirs = {r[0]: r for r in theirs if not r[2]}
+    assert len(live_ours) == len(live_theirs), f"{resource}: {len(live_ours)} live rows, sandbox {len(live_theirs)}"
+    assert set(live_ours) == set(live_theirs), resource
+    for key, (_, updated_at, _, record) in live_theirs.items():
+        assert live_ours[key][1] == updated_at, f"{resource} {key}: updated_at differs"
+        assert live_ours[key][3] == record, f"{resource} {key}: payload differs from the record served"
     their_ids = {r[0]: r for r in theirs}
-    for key, _, deleted in ours:
+    for key, _, deleted, payload in ours:
         assert key in their_ids, f"{resource} {key} is not in the sandbox"
         assert deleted == their_ids[key][2], f"{resource} {key}: deletion mark differs"
+        if deleted and STREAMS[resource].deletions == "recycle_bin":  # read from the bin: the deleted record
+            assert payload == their_ids[key][3], f"{resource} {key}: recycle-bin payload differs"
     if resource in ("rfis", "submittals"):
         assert {r[0] for r in ours} == set(their_ids), f"{resource}: recycle-bin records missing"
