@@ -1,6 +1,9 @@
 """Asset checks on the raw tables: unique ids, no orphan rows, freshness per project, sync_log failures.
 
-- `unique_ids` (ERROR): no primary key appears twice in `raw.<stream>`.
+- `unique_ids` (ERROR): no Procore id appears in two rows of `raw.<stream>`: ids are global in Procore, so an
+  RFI, submittal or budget line id held by two projects means rows were attributed to the wrong project.
+  Only for streams keyed by (project_id, id), where the primary key alone cannot guarantee it: projects are
+  keyed by id itself, and budget view ids are company-level, legitimately shared by projects.
 - `has_project` (WARN): no live RFI, submittal or budget row whose project is missing from `raw.projects`
   (WARN: projects sync daily, so a project created since can show up in the hourly run first).
 - `fresh` (WARN): every in-scope project (non-deleted in `raw.projects`) synced this stream
@@ -25,11 +28,16 @@ CADENCE = {"projects": timedelta(days=1), "rfis": timedelta(hours=1), "submittal
 LISTED = 10
 
 
+GLOBAL_ID_STREAMS = ("rfis", "submittals", "budget_rows")
+
+
 def _unique_ids(con: duckdb.DuckDBPyConnection, stream_name: str) -> dg.AssetCheckResult:
-    key = ", ".join(f'"{k}"' for k in STREAMS[stream_name].primary_key)
-    rows, dupes = con.execute(
-        f"SELECT count(*), count(*) - count(DISTINCT ({key})) FROM raw.{stream_name}").fetchone()
-    return dg.AssetCheckResult(passed=dupes == 0, metadata={"rows": rows, "duplicate_keys": dupes})
+    dupes = con.execute(
+        f"SELECT id, list(DISTINCT project_id ORDER BY project_id) FROM raw.{stream_name} WHERE id IS NOT NULL "
+        "GROUP BY id HAVING count(*) > 1 ORDER BY id").fetchall()
+    rows = con.execute(f"SELECT count(*) FROM raw.{stream_name}").fetchone()[0]
+    return dg.AssetCheckResult(passed=not dupes, metadata={"rows": rows, "ids_in_several_rows": len(dupes),
+                                                           "examples": str([tuple(d) for d in dupes[:LISTED]])})
 
 
 def _has_project(con: duckdb.DuckDBPyConnection, stream_name: str) -> dg.AssetCheckResult:
@@ -73,17 +81,18 @@ def _no_sync_failures(con: duckdb.DuckDBPyConnection, stream_name: str) -> dg.As
 
 
 _CHECKS = {
-    "unique_ids": (_unique_ids, "No primary key appears twice in the table."),
+    "unique_ids": (_unique_ids, "No Procore id appears in two rows (ids are global, not per project)."),
     "has_project": (_has_project, "Every live row belongs to a project in raw.projects."),
     "fresh": (_fresh, "Every in-scope project synced this stream within twice its cadence."),
     "no_sync_failures": (_no_sync_failures, "The latest run that synced this stream left no failed rows in meta.sync_log."),
 }
 SPECS = [dg.AssetCheckSpec(name, asset=RAW_KEYS[stream], description=desc)
          for stream in RAW_KEYS for name, (_, desc) in _CHECKS.items()
-         if not (name == "has_project" and stream == "projects")]
+         if not (name == "has_project" and stream == "projects")
+         and not (name == "unique_ids" and stream not in GLOBAL_ID_STREAMS)]
 
 
-@dg.multi_asset_check(specs=SPECS, can_subset=True, name="raw_table_checks")
+@dg.multi_asset_check(specs=SPECS, can_subset=True, name="raw_table_checks", pool="duckdb")
 def raw_table_checks(context: dg.AssetCheckExecutionContext,
                      warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult]:
     """Every selected check on the raw tables, over one warehouse connection (one step per run)."""
