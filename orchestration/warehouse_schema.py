@@ -74,9 +74,11 @@ def migrate_primary_key(con: duckdb.DuckDBPyConnection, stream: Stream) -> int:
         con.execute(f"DROP TABLE {raw_table(stream)}")
         con.execute(f"ALTER TABLE {new} RENAME TO {stream.name}")
         con.execute("COMMIT")
-    except Exception:
+    except duckdb.Error as exc:
         con.execute("ROLLBACK")
-        raise
+        raise RuntimeError(f"could not re-key raw.{stream.name} to ({', '.join(stream.primary_key)}): {exc}. "
+                           "The old table is unchanged; run weekly_full_sync into a fresh warehouse "
+                           "(an empty PIPELINES_DATA_DIR)") from exc
     return copied
 
 

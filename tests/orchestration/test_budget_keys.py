@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import pytest
 
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse_schema import existing_primary_key
@@ -50,3 +51,17 @@ def test_an_old_key_table_is_migrated_in_place(tmp_path):
         con.execute("INSERT INTO raw.budget_rows (project_id, company_id, budget_view_id, budget_row_id, payload) "
                     "VALUES (2, 10, 3, '77', '{}')")
         assert con.execute("SELECT count(*) FROM raw.budget_rows").fetchone()[0] == 2
+
+
+def test_a_failed_migration_leaves_the_old_table_and_says_what_to_do(tmp_path):
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        con.execute("CREATE SCHEMA raw")
+        con.execute("CREATE TABLE raw.budget_rows (project_id BIGINT, budget_view_id BIGINT, budget_row_id VARCHAR, "
+                    "payload JSON, PRIMARY KEY (budget_view_id, budget_row_id))")
+        con.execute("INSERT INTO raw.budget_rows VALUES (NULL, 3, '77', '{}')")  # no project: cannot be re-keyed
+    with pytest.raises(RuntimeError, match="weekly_full_sync into a fresh warehouse"), \
+            WarehouseResource(data_dir=str(tmp_path)).connect():
+        pass
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        assert con.execute("SELECT count(*) FROM raw.budget_rows").fetchone()[0] == 1
+        assert existing_primary_key(con, BUDGET_ROWS) == ("budget_view_id", "budget_row_id")
