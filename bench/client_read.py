@@ -50,10 +50,13 @@ def minimum_requests(sandbox: SandboxHandle, cid: int, readable: set[int]) -> tu
                 continue
             if name != "projects" and row["project_id"] not in readable:
                 continue
-            key = cid if name == "projects" else row.get("budget_view_id") if name == "budget_rows" else row["project_id"]
+            # budget view ids are company-level: a list of detail rows is one (project, view) pair
+            key = (cid if name == "projects" else (row["project_id"], row["budget_view_id"])
+                   if name == "budget_rows" else row["project_id"])
             per_list[(name, key)] += 1
     lists = {("projects", cid)} | {(n, p) for n in ("rfis", "submittals", "budget_views") for p in readable}
-    lists |= {k for k in per_list if k[0] == "budget_rows"}
+    lists |= {("budget_rows", (v["project_id"], v["record"]["id"])) for v in sandbox.records("budget_views")
+              if not v["deleted_at"] and v["company_id"] == cid and v["project_id"] in readable}
     fewest = sum(max(1, math.ceil(per_list[key] / STREAMS[key[0]].max_per_page)) for key in lists)
     return fewest, sum(per_list.values())
 

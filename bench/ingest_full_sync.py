@@ -108,8 +108,9 @@ def minimum_requests(handle: SandboxHandle) -> int:
     counts: dict[tuple, int] = {}
     for resource in ("rfis", "submittals", "budget_rows"):
         for item in handle.records(resource):
-            key = (resource, item["budget_view_id"] if resource == "budget_rows" else item["project_id"],
-                   bool(item["deleted_at"]))
+            # budget view ids are company-level: a list of detail rows is one (project, view) pair
+            scope = (item["project_id"], item["budget_view_id"]) if resource == "budget_rows" else item["project_id"]
+            key = (resource, scope, bool(item["deleted_at"]))
             counts[key] = counts.get(key, 0) + 1
     views = [item for item in handle.records("budget_views") if not item["deleted_at"]]
     projects = [item["record"]["id"] for item in handle.records("projects") if not item["deleted_at"]]
@@ -127,7 +128,8 @@ def minimum_requests(handle: SandboxHandle) -> int:
         total += 1  # budget views
     for view in views:
         if view["project_id"] not in unreadable:
-            total += pages("budget_rows", counts.get(("budget_rows", view["record"]["id"], False), 0))
+            scope = (view["project_id"], view["record"]["id"])
+            total += pages("budget_rows", counts.get(("budget_rows", scope, False), 0))
     return total
 
 

@@ -106,6 +106,19 @@ def statuses_known(warehouse: WarehouseResource) -> dg.AssetCheckResult:
                                description=result.description, metadata=result.metadata)
 
 
+@dg.asset_check(asset=PROJECT_METRICS, blocking=False, pool="duckdb",
+                additional_deps=[dg.AssetKey(["marts", "budget_row_measures"])])
+def budget_cells_readable(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """Warns (never blocks) when budget cells of a mapped label are not numbers ("N/A"): they are left
+    out of the sums (NULL), so the project's budget measures are incomplete until Procore's data is fixed."""
+    with warehouse.connect() as con:
+        result = _failed("budget rows with unreadable amounts (project, view, row, cells)", con, """
+            SELECT project_id, budget_view_id, budget_row_id, unreadable_cells
+            FROM marts.budget_row_measures WHERE unreadable_cells > 0""")
+    return dg.AssetCheckResult(passed=result.passed, severity=dg.AssetCheckSeverity.WARN,
+                               description=result.description, metadata=result.metadata)
+
+
 @dg.asset_check(asset=PROJECT_METRICS, blocking=True, pool="duckdb",
                 additional_deps=[dg.AssetKey(["marts", "budget_row_measures"])])
 def budget_sums_match_rows(warehouse: WarehouseResource) -> dg.AssetCheckResult:
@@ -135,5 +148,5 @@ def budget_sums_match_rows(warehouse: WarehouseResource) -> dg.AssetCheckResult:
                OR (c.project_id IS NOT NULL AND ({differs}))""")
 
 
-MARTS_CHECKS = [one_row_per_project, counts_add_up, statuses_known, budget_sums_match_rows]
+MARTS_CHECKS = [one_row_per_project, counts_add_up, statuses_known, budget_cells_readable, budget_sums_match_rows]
 MARTS_ASSETS = [*MODEL_ASSETS, serving_snapshot]

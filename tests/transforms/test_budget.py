@@ -101,12 +101,17 @@ def test_bad_label_map_is_refused_clearly(text, message):
         parse_budget_labels(text)
 
 
-def test_bad_amount_fails_the_model_and_keeps_the_old_table(filled):
-    settings = TransformSettings(now=NOW)
-    run_all(filled, settings)
-    filled.execute("""UPDATE raw.budget_rows SET label_amounts = '{"Revised Budget": "lots"}'
+def test_odd_amounts_are_read_or_left_out_and_counted(filled):
+    """Procore money strings with "$", thousands separators and accounting negatives are read; a cell
+    that is still not a number is NULL (left out of the sums) and counted, and the model still builds."""
+    filled.execute("""UPDATE raw.budget_rows
+                      SET label_amounts = '{"Revised Budget": "N/A", "Committed Costs": "$1,500.00",
+                                            "Direct Costs": "(50.00)"}'
                       WHERE budget_row_id = '1001'""")
-    with pytest.raises(Exception, match="lots"):
-        run_all(filled, settings)
-    # the failed rebuild rolled back: the previous table is intact
-    assert filled.execute("SELECT count(*) FROM marts.budget_row_measures").fetchone()[0] == 4
+    run_all(filled, TransformSettings(now=NOW))
+    b = budget(filled, 1)
+    # row 1001 was 1100 / 500 / 50; the other rows of view 11 give 4800 / 4750 / 10
+    assert (b["revised_budget"], b["committed_costs"], b["direct_costs"]) == (D("4800.00"), D("6250.00"), D("-40.00"))
+    cells = filled.execute("SELECT budget_row_id, unreadable_cells FROM marts.budget_row_measures"
+                           " WHERE project_id = 1 AND unreadable_cells > 0").fetchall()
+    assert cells == [("1001", 1)]

@@ -62,7 +62,7 @@ def test_marts_checks_and_snapshot(tmp_path: Path, instance):
     assert result.success
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks == {"one_row_per_project": True, "counts_add_up": True, "statuses_known": True,
-                      "budget_sums_match_rows": True}
+                      "budget_cells_readable": True, "budget_sums_match_rows": True}
     pm = [e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(["marts", "project_metrics"])]
     assert pm[0].materialization.metadata["rows"].value == 2
     served = duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True)
@@ -86,6 +86,24 @@ def test_unknown_and_null_rfi_statuses_warn_but_still_publish(tmp_path: Path, in
     assert served.execute("SELECT project_id, rfis_total, rfis_open, rfis_closed, rfis_draft, rfis_other,"
                           " submittals_other FROM marts.project_metrics ORDER BY 1").fetchall() == [
         (1, 3, 1, 0, 0, 2, 0), (2, 0, 0, 0, 0, 0, 0)]
+    served.close()
+
+
+def test_an_unreadable_budget_cell_warns_but_still_publishes(tmp_path: Path, instance):
+    fill(tmp_path / "warehouse.duckdb")
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    con.execute("""UPDATE raw.budget_rows SET label_amounts = '{"Revised Budget": "N/A"}' WHERE budget_row_id = '50'""")
+    con.close()
+    result = dg.materialize([*MARTS_ASSETS, *MARTS_CHECKS], resources=resources(tmp_path), instance=instance,
+                            raise_on_error=False)
+    assert result.success
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert not evaluations["budget_cells_readable"].passed
+    assert evaluations["budget_cells_readable"].severity == dg.AssetCheckSeverity.WARN
+    assert evaluations["budget_sums_match_rows"].passed
+    served = duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True)
+    assert served.execute("SELECT project_id, original_budget, revised_budget FROM marts.project_metrics"
+                          " ORDER BY 1").fetchall() == [(1, 100, None), (2, None, None)]
     served.close()
 
 
