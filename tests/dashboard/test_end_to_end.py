@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
 from conftest import open_buttons, page_text, run_app
@@ -19,22 +18,9 @@ from dashboard.store import AccessStore
 pytestmark = pytest.mark.slow
 
 
-def test_dashboard_renders_a_real_published_snapshot(sandbox, tmp_path: Path, monkeypatch):
-    from orchestration.definitions import ASSETS, CHECKS, JOBS
-    from orchestration.resources import ProcoreResource, WarehouseResource
-
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
-    env = sandbox.env()
+def test_dashboard_renders_a_real_published_snapshot(sandbox, run_pipeline_job, tmp_path: Path, monkeypatch):
     data_dir = tmp_path / "data"
-    resources = {
-        "procore": ProcoreResource(client_id=env["PROCORE_CLIENT_ID"], client_secret=env["PROCORE_CLIENT_SECRET"],
-                                   company_ids=env["PROCORE_COMPANY_IDS"], api_base_url=env["PROCORE_API_BASE_URL"],
-                                   login_base_url=env["PROCORE_LOGIN_BASE_URL"]),
-        "warehouse": WarehouseResource(data_dir=str(data_dir)),
-    }
-    defs = dg.Definitions(assets=ASSETS, asset_checks=CHECKS, jobs=JOBS, resources=resources)
-    with dg.DagsterInstance.ephemeral() as instance:
-        assert defs.resolve_job_def("weekly_full_sync").execute_in_process(instance=instance).success
+    assert run_pipeline_job("weekly_full_sync", data_dir).success
 
     with duckdb.connect(str(data_dir / "serving.duckdb"), read_only=True) as con:
         rows = con.execute("SELECT project_id, company_id, project_name FROM marts.project_metrics").fetchall()

@@ -10,33 +10,15 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.definitions import ASSETS, CHECKS, JOBS
-from orchestration.resources import ProcoreResource, WarehouseResource
-
 pytestmark = pytest.mark.slow
 
 BUCKET = {"open": "open", "closed": "closed", "closed_with_revision": "closed", "draft": "draft",
           "closed_draft": "draft"}
 
 
-def _run(sandbox, data_dir: Path, job: str) -> dg.ExecuteInProcessResult:
-    """Run one of the code location's jobs (ingestion, marts, checks, snapshot) against `sandbox`."""
-    env = sandbox.env()
-    resources = {
-        "procore": ProcoreResource(client_id=env["PROCORE_CLIENT_ID"], client_secret=env["PROCORE_CLIENT_SECRET"],
-                                   company_ids=env["PROCORE_COMPANY_IDS"], api_base_url=env["PROCORE_API_BASE_URL"],
-                                   login_base_url=env["PROCORE_LOGIN_BASE_URL"]),
-        "warehouse": WarehouseResource(data_dir=str(data_dir)),
-    }
-    defs = dg.Definitions(assets=ASSETS, asset_checks=CHECKS, jobs=JOBS, resources=resources)
-    with dg.DagsterInstance.ephemeral() as instance:
-        return defs.resolve_job_def(job).execute_in_process(instance=instance, raise_on_error=False)
-
-
-def test_first_hourly_sync_on_an_empty_warehouse_publishes(sandbox, tmp_path: Path, monkeypatch):
+def test_first_hourly_sync_on_an_empty_warehouse_publishes(sandbox, run_pipeline_job, tmp_path: Path):
     """hourly_sync builds project_metrics without budget_by_cost_code; its checks must still run."""
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
-    result = _run(sandbox, tmp_path / "data", "hourly_sync")
+    result = run_pipeline_job("hourly_sync", tmp_path / "data")
     assert result.success
     evaluations = result.get_asset_check_evaluations()
     marts = [e for e in evaluations if e.asset_key.path[0] == "marts"]
@@ -50,9 +32,8 @@ def test_first_hourly_sync_on_an_empty_warehouse_publishes(sandbox, tmp_path: Pa
         assert warehouse.execute("SELECT count(*) FROM raw.rfis").fetchone()[0] > 0
 
 
-def test_full_sync_then_project_metrics_match_the_sandbox(sandbox, tmp_path: Path, monkeypatch):
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
-    result = _run(sandbox, tmp_path / "data", "weekly_full_sync")
+def test_full_sync_then_project_metrics_match_the_sandbox(sandbox, run_pipeline_job, tmp_path: Path):
+    result = run_pipeline_job("weekly_full_sync", tmp_path / "data")
     assert result.success
     assert all(e.passed for e in result.get_asset_check_evaluations())
 
