@@ -83,24 +83,31 @@ def test_faults_spike_limit_and_short_tokens_still_end_equal(start_sandbox_serve
     assert stats["by_path"].get("/oauth/token", 0) >= 2  # tokens expired and were renewed mid-run
 
 
-def test_malformed_record_is_logged_with_its_id_and_the_rest_loads(sandbox, run_job, data_dir, synced):
+def test_record_with_an_invalid_key_field_is_logged_with_its_id_and_the_rest_loads(sandbox, run_job, data_dir,
+                                                                                      synced):
     unreadable = set(sandbox.info()["forbidden_project_ids"] + sandbox.info()["hidden_project_ids"])
     rfi = next(r for r in sandbox.records("rfis") if r["deleted_at"] is None and r["project_id"] not in unreadable)
     bad_id, project_id = rfi["record"]["id"], rfi["project_id"]
-    sandbox.mutate({"resource": "rfis", "action": "update", "id": bad_id, "changes": {"due_date": "next tuesday"}})
+    # `updated_at` is a key field of an incremental stream: a value that is no timestamp rejects the record
+    sandbox.mutate({"resource": "rfis", "action": "update", "id": bad_id, "changes": {"updated_at": "next tuesday"}})
     other = sandbox.mutate({"resource": "rfis", "action": "create", "project_id": project_id})["changes"][0]["id"]
-    result = run_job("hourly_sync")
-    assert result.success
+    cursor = query(data_dir, "SELECT \"cursor\" FROM meta.sync_state WHERE stream = 'rfis' AND project_id = ?",
+                   [project_id])
+    config = {"ops": {"raw__rfis": {"config": {"project_ids": [project_id], "full_refresh": True}}}}
+    result = run_job("hourly_sync", config)
+    assert result.success  # one rejected record never fails the stream
     log = query(data_dir, "SELECT status, error FROM meta.sync_log WHERE stream = 'rfis' AND project_id = ? "
-                          "ORDER BY finished_at DESC LIMIT 1", [project_id])
-    assert log[0][0] == "failed" and f"record id {bad_id}" in log[0][1] and "due_date" in log[0][1]
+                          "AND run_id = ?", [project_id, result.run_id])
+    assert log[0][0] == "failed" and f"record id {bad_id}" in log[0][1] and "updated_at" in log[0][1]
     assert query(data_dir, "SELECT count(*) FROM raw.rfis WHERE id = ?", [other]) == [(1,)]
+    assert query(data_dir, "SELECT \"cursor\" FROM meta.sync_state WHERE stream = 'rfis' AND project_id = ?",
+                 [project_id]) == cursor  # kept back: the next run reads the window again
     checks = {(e.asset_key.to_user_string(), e.check_name): e.passed for e in result.get_asset_check_evaluations()}
     assert checks[("raw/rfis", "no_sync_failures")] is False
-    # the cursor did not move past the bad record: once fixed, the next hourly run loads it
-    sandbox.mutate({"resource": "rfis", "action": "update", "id": bad_id, "changes": {"due_date": "2030-01-02"}})
-    run_job("hourly_sync")
-    assert query(data_dir, "SELECT due_date::VARCHAR FROM raw.rfis WHERE id = ?", [bad_id]) == [("2030-01-02",)]
+    # once Procore sends a timestamp again, the next hourly run loads the record
+    sandbox.mutate({"resource": "rfis", "action": "update", "id": bad_id, "changes": {"subject": "Fixed"}})
+    assert run_job("hourly_sync").success
+    assert query(data_dir, "SELECT subject FROM raw.rfis WHERE id = ?", [bad_id]) == [("Fixed",)]
     assert_equal(sandbox, data_dir, "rfis")
 
 
