@@ -23,7 +23,6 @@ from orchestration.sync_run import SyncFailed, SyncReport, sync_scopes
 from procore_source.streams import BUDGET_ROWS, BUDGET_VIEWS, PROJECTS, RFIS, SUBMITTALS, Stream
 
 PROJECTS_KEY = dg.AssetKey(["raw", "projects"])
-DRIFT_LOGGED = 5
 RAW_KEYS = {s.name: dg.AssetKey(["raw", s.name]) for s in (PROJECTS, RFIS, SUBMITTALS, BUDGET_VIEWS, BUDGET_ROWS)}
 
 
@@ -81,7 +80,7 @@ def _result(context: dg.AssetExecutionContext, config: SyncConfig, procore: Proc
         for error in rep.errors[:5]:
             context.log.warning(f"{stream.name}: {error}")
         if rep.drift:
-            shown = "; ".join(seen.describe() for seen in list(rep.drift)[:DRIFT_LOGGED])
+            shown = "; ".join(seen.describe() for seen in rep.drift)  # at most a few per column
             context.log.warning(f"{stream.name}: schema drift, {rep.drift.records()} value(s) of an unexpected shape "
                                 f"loaded as NULL or their display field, every record kept whole in payload "
                                 f"(meta.schema_drift): {shown}")

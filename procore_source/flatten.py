@@ -22,6 +22,7 @@ from procore_source.convert import CONVERTERS, NotConvertible
 from procore_source.shapes import example_text, json_type
 
 _MISSING: Any = object()  # a key absent from the record (not the same as an explicit null)
+_STRUCTURE = ("object", "array")  # what a path expects on the way to its value
 
 
 class FlattenError(ValueError):
@@ -32,8 +33,9 @@ class FlattenError(ValueError):
 class Column:
     """One typed warehouse column and where its value sits in the Procore record.
 
-    `fallback`: another path, read when `path` is absent or has another shape (an older shape
-    Procore still sends, e.g. a project's `stage` string beside `project_stage.name`); neither is drift.
+    `fallback`: another path, read when `path` is absent or leads through another shape (an older
+    shape Procore still sends, e.g. a project's `stage` text instead of `project_stage.name`); either
+    is expected, so neither counts as drift. A value of the wrong type at the end of `path` is drift.
     `display`: the key whose value stands for an object that arrives where a scalar is expected
     (counted as drift). `false_is_null`: Procore sends `false` here for "no value" (RFI `priority.name`).
     """
@@ -136,6 +138,8 @@ def _reader(column: Column) -> Callable[[dict], Any]:
         try:
             value = primary(record)
         except _Mismatch as first:
+            if first.expected not in _STRUCTURE:  # the path is there but its value is wrong: that is drift
+                raise
             try:
                 value = alternative(record)
             except _Mismatch:
