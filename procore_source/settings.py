@@ -40,7 +40,7 @@ class ProcoreSettings:
     hourly_request_budget: int | None = None
     user_agent: str = "procore-pipelines/0.1 (+https://github.com/procore-pipelines)"
     max_workers: int = 4
-    token_refresh_margin: float = 60.0  # refresh this long before `expires_in` runs out
+    token_refresh_margin: float = 60.0  # refresh this long before `expires_in` runs out (at most 10% of it)
 
     def __post_init__(self) -> None:
         if self.auth_grant not in AUTH_GRANTS:
