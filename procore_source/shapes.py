@@ -18,23 +18,13 @@ from typing import Any
 EXAMPLE_CHARS = 120
 
 
+_JSON_TYPES = {type(None): "null", bool: "boolean", int: "integer", float: "number", str: "string",
+               dict: "object", list: "array"}
+
+
 def json_type(value: Any) -> str:
     """The JSON type of a decoded value: null, boolean, integer, number, string, object or array."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, dict):
-        return "object"
-    if isinstance(value, list):
-        return "array"
-    return type(value).__name__
+    return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
 def example_text(value: Any) -> str:

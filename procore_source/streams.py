@@ -3,6 +3,8 @@
 A `Stream` says where a resource lives (path and query), what scope it is read in (a company, a
 project, or a budget view), its primary key, whether `filters[updated_at]` narrows it, how
 deletions are found, the largest page the endpoint allows, and the typed columns to flatten.
+Column paths follow the shapes of real Procore responses (`tests/fixtures/procore_samples/`);
+only `Stream.key_columns` can reject a record, any other column of another shape is drift.
 Adding a resource (change events, say) is one more entry in `STREAMS`.
 """
 
