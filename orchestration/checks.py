@@ -1,4 +1,4 @@
-"""Asset checks on the raw tables: unique ids, no orphan rows, freshness per project, sync_log failures.
+"""Asset checks on the raw tables: unique ids, no orphan rows, freshness, sync_log failures, schema drift.
 
 - `unique_ids` (ERROR): no Procore id appears in two rows of `raw.<stream>`: ids are global in Procore, so an
   RFI, submittal or budget line id held by two projects means rows were attributed to the wrong project.
@@ -10,6 +10,9 @@
   successfully within twice its cadence, per `meta.sync_state`; projects whose latest attempt was
   `skipped` (403/404: tool disabled or no access) are listed separately and do not fail it.
 - `no_sync_failures` (WARN): the latest run that synced the stream left no `failed` rows in `meta.sync_log`.
+- `schema_drift` (WARN): the latest run that synced the stream read no field in a shape the catalogue does
+  not expect (`meta.schema_drift`). Such records loaded anyway (the column NULL or the object's display
+  field, the record whole in `payload`); the metadata lists every drifted column ever seen.
 """
 
 
@@ -21,6 +24,8 @@ import duckdb
 
 from orchestration.ingestion_assets import RAW_KEYS
 from orchestration.resources import WarehouseResource
+from orchestration.run_metadata import drift_markdown
+from orchestration.schema_drift import drift_rows
 from procore_source.streams import STREAMS
 
 CADENCE = {"projects": timedelta(days=1), "rfis": timedelta(hours=1), "submittals": timedelta(hours=1),
@@ -68,9 +73,13 @@ def _fresh(con: duckdb.DuckDBPyConnection, stream_name: str) -> dg.AssetCheckRes
                                          "skipped_examples": str(skipped[:LISTED])})
 
 
+def _latest_run(con: duckdb.DuckDBPyConnection, stream_name: str) -> tuple[str] | None:
+    return con.execute("SELECT run_id FROM meta.sync_log WHERE stream = ? "
+                       "ORDER BY finished_at DESC LIMIT 1", [stream_name]).fetchone()
+
+
 def _no_sync_failures(con: duckdb.DuckDBPyConnection, stream_name: str) -> dg.AssetCheckResult:
-    latest = con.execute("SELECT run_id FROM meta.sync_log WHERE stream = ? "
-                         "ORDER BY finished_at DESC LIMIT 1", [stream_name]).fetchone()
+    latest = _latest_run(con, stream_name)
     failures = [] if latest is None else con.execute(
         "SELECT company_id, project_id, error FROM meta.sync_log WHERE stream = ? AND run_id = ? "
         "AND status = 'failed' ORDER BY project_id", [stream_name, latest[0]]).fetchall()
@@ -80,11 +89,29 @@ def _no_sync_failures(con: duckdb.DuckDBPyConnection, stream_name: str) -> dg.As
                                          "failures": dg.MetadataValue.md(listed)})
 
 
+def _schema_drift(con: duckdb.DuckDBPyConnection, stream_name: str) -> dg.AssetCheckResult:
+    latest = _latest_run(con, stream_name)
+    rows = drift_rows(con, stream_name)
+    recent = [r for r in rows if latest is not None and r["last_run_id"] == latest[0]]
+    shown = [{"column": r["column_name"], "path": r["path"], "expected": r["expected_type"],
+              "observed": r["observed_type"], "records": r["count"], "example_id": r["example_record_id"],
+              "example_value": r["example_value"], "first_seen": r["first_seen"], "last_seen": r["last_seen"],
+              "in_latest_run": r in recent} for r in rows[: 2 * LISTED]]
+    return dg.AssetCheckResult(passed=not recent, severity=dg.AssetCheckSeverity.WARN, metadata={
+        "run_id": latest[0] if latest else "",
+        "drifted_columns_latest_run": len(recent),
+        "columns": ", ".join(sorted({f"{r['column_name']} ({r['observed_type']})" for r in recent})) or "none",
+        "drifted_columns_ever": len(rows),
+        "drift": dg.MetadataValue.md(drift_markdown(shown))})
+
+
 _CHECKS = {
     "unique_ids": (_unique_ids, "No Procore id appears in two rows (ids are global, not per project)."),
     "has_project": (_has_project, "Every live row belongs to a project in raw.projects."),
     "fresh": (_fresh, "Every in-scope project synced this stream within twice its cadence."),
     "no_sync_failures": (_no_sync_failures, "The latest run that synced this stream left no failed rows in meta.sync_log."),
+    "schema_drift": (_schema_drift, "The latest run that synced this stream saw every field in the shape the "
+                                    "catalogue expects (drifted records still load; see meta.schema_drift)."),
 }
 SPECS = [dg.AssetCheckSpec(name, asset=RAW_KEYS[stream], description=desc)
          for stream in RAW_KEYS for name, (_, desc) in _CHECKS.items()

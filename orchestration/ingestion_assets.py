@@ -19,8 +19,7 @@ from orchestration.reads import Scope, since_for
 from orchestration.resources import ProcoreResource, WarehouseResource
 from orchestration.run_metadata import counter_delta, stream_metadata
 from orchestration.scopes import SyncConfig, project_scopes, wants
-from orchestration.sync_run import SyncReport, auth_message, sync_scopes
-from procore_source.errors import AuthenticationError, OAuthError
+from orchestration.sync_run import SyncFailed, SyncReport, sync_scopes
 from procore_source.streams import BUDGET_ROWS, BUDGET_VIEWS, PROJECTS, RFIS, SUBMITTALS, Stream
 
 PROJECTS_KEY = dg.AssetKey(["raw", "projects"])
@@ -38,9 +37,10 @@ def _sync(context: dg.AssetExecutionContext, config: SyncConfig, procore: Procor
         scopes = [Scope(c) for c in settings.company_ids]
     else:
         try:
-            scopes = project_scopes(warehouse, client, settings.company_ids, config.project_ids)
-        except (AuthenticationError, OAuthError) as exc:
-            raise dg.Failure(description=auth_message(exc, settings.company_ids)) from None
+            scopes = project_scopes(warehouse, client, settings.company_ids, config.project_ids,
+                                    run_id=context.run.run_id, log=context.log)
+        except SyncFailed as exc:
+            raise dg.Failure(description=str(exc)) from None
     with warehouse.connect() as con:
         cursors = read_cursors(con, streams[0].name)
     planned = []
@@ -79,6 +79,11 @@ def _result(context: dg.AssetExecutionContext, config: SyncConfig, procore: Proc
                          f"skipped {rep.skipped}, failed {rep.failed}; {int(counters['requests'])} requests")
         for error in rep.errors[:5]:
             context.log.warning(f"{stream.name}: {error}")
+        if rep.drift:
+            shown = "; ".join(seen.describe() for seen in rep.drift)  # at most a few per column
+            context.log.warning(f"{stream.name}: schema drift, {rep.drift.records()} value(s) of an unexpected shape "
+                                f"loaded as NULL or their display field, every record kept whole in payload "
+                                f"(meta.schema_drift): {shown}")
     if report.failure:
         raise dg.Failure(description=report.failure, metadata=metadata[streams[0].name])
     for stream in streams:

@@ -1,5 +1,6 @@
 """Bookkeeping tables of the warehouse: `meta.sync_state` (cursors), `meta.sync_log` (one row per
-run, stream and project) and `meta.rate_limit` (per run and company, the last rate-limit window seen).
+run, stream and project) and `meta.rate_limit` (per run and company, the last rate-limit window seen);
+`meta.schema_drift` lives in `orchestration.schema_drift`.
 
 `meta.sync_state` holds one row per (company, project, stream); company-scoped streams use
 project_id 0. `cursor` is the upper bound of the last successful `filters[updated_at]` window;
@@ -16,6 +17,7 @@ from datetime import datetime
 
 import duckdb
 
+from orchestration.schema_drift import SCHEMA_DRIFT_DDL
 from orchestration.warehouse_schema import create_raw_tables
 
 SYNC_STATE_DDL = """
@@ -69,6 +71,7 @@ def create_warehouse_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SYNC_STATE_DDL)
     con.execute(SYNC_LOG_DDL)
     con.execute(RATE_LIMIT_DDL)
+    con.execute(SCHEMA_DRIFT_DDL)
 
 
 @dataclass(frozen=True)

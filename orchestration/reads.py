@@ -3,8 +3,11 @@
 A read never holds a warehouse connection: it fetches and flattens, and returns a `ScopeRead`
 that the writer later commits in one short transaction. Errors are classified here:
 403/404 → `skipped`; authentication and OAuth failures → `fatal` (the run must stop); any other
-Procore error → `failed`. A record that fails to flatten is left out and named in `bad_records`;
-the rest of the scope loads, but the cursor of that scope does not advance (see `sync_run`).
+Procore error → `failed`. A field of an unexpected shape never costs its record: the column loads
+NULL (or its display field) and the case is counted in `drift` (see `procore_source.shapes`). Only
+a record whose key field (id, project id, `updated_at` of an incremental stream) is missing or
+invalid is left out and named in `bad_records`; the rest of the scope loads, but the cursor of that
+scope does not advance (see `sync_run`).
 A list that returned fewer distinct records than page 1's `Total` (pages shifted while being read,
 or the `Link: next` chain ended early) is `incomplete`: what was read loads, but no deletions are
 inferred from it and the cursor stays back; `meta.sync_log` keeps status `ok` with an
@@ -27,6 +30,7 @@ from procore_source.errors import (
     ProcoreError,
 )
 from procore_source.flatten import FlattenError
+from procore_source.shapes import DriftTally
 from procore_source.streams import BUDGET_ROWS, BUDGET_VIEWS, Stream
 
 MAX_BAD_RECORDS_LISTED = 20
@@ -50,7 +54,7 @@ class Scope:
 
 @dataclass
 class ScopeRead:
-    """What reading one scope produced, per stream written: rows, bad records, requests, status."""
+    """What reading one scope produced, per stream written: rows, bad records, drift, requests, status."""
 
     scope: Scope
     full: bool
@@ -59,6 +63,7 @@ class ScopeRead:
     finished_at: datetime | None = None
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     bad_records: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    drift: dict[str, DriftTally] = field(default_factory=lambda: defaultdict(DriftTally))
     fetched: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     incomplete: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     requests: int = 0
@@ -74,7 +79,7 @@ class ScopeRead:
         if bad:
             listed = "; ".join(bad[:MAX_BAD_RECORDS_LISTED])
             more = f" (+{len(bad) - MAX_BAD_RECORDS_LISTED} more)" if len(bad) > MAX_BAD_RECORDS_LISTED else ""
-            return "failed", f"{len(bad)} malformed record(s) not loaded: {listed}{more}"
+            return "failed", f"{len(bad)} record(s) with a missing or invalid key field not loaded: {listed}{more}"
         if self.incomplete.get(stream):
             return "ok", (f"{INCOMPLETE_NOTE}: {'; '.join(self.incomplete[stream][:MAX_BAD_RECORDS_LISTED])}; "
                           "loaded what was read, marked no deletions, cursor kept back")
@@ -103,6 +108,7 @@ def _collect(read: ScopeRead, stream: Stream, records: Any, scope_ids: dict[str,
     raw = []
     ids: set[str] = set()
     without_id = 0
+    drift = read.drift[stream.name]
     for record in records:
         raw.append(record)
         rid = record.get("id") if isinstance(record, dict) else None
@@ -112,7 +118,7 @@ def _collect(read: ScopeRead, stream: Stream, records: Any, scope_ids: dict[str,
             ids.add(str(rid))
         read.fetched[stream.name] += 1
         try:
-            row = stream.flatten(record, scope_ids)
+            row = stream.flatten(record, scope_ids, drift)
         except FlattenError as exc:
             read.bad_records[stream.name].append(f"{_record_name(record, read.fetched[stream.name])}: {exc}")
             continue

@@ -1,4 +1,4 @@
-"""Metadata an ingestion asset shows in the Dagster UI: counts, request figures and a change preview."""
+"""Metadata an ingestion asset shows in the Dagster UI: counts, request figures, a change preview and drift."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from typing import Any
 import dagster as dg
 
 from orchestration.sync_run import StreamReport
+from procore_source.shapes import DriftTally
+
+DRIFT_COLUMNS = ("column", "path", "expected", "observed", "records", "example_id", "example_value")
 
 
 def _cell(value: Any) -> str:
@@ -26,6 +29,22 @@ def preview_markdown(rows: list[dict[str, Any]]) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(_cell(row.get(c)) for c in columns) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def drift_markdown(rows: list[dict[str, Any]]) -> str:
+    """A markdown table of drift rows (keys of `DRIFT_COLUMNS`, plus any others such as last_seen)."""
+    if not rows:
+        return "_No schema drift._"
+    columns = list(dict.fromkeys([*DRIFT_COLUMNS, *(k for row in rows for k in row)]))
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_cell(row.get(c)) for c in columns) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def tally_rows(tally: DriftTally) -> list[dict[str, Any]]:
+    """The rows of `drift_markdown` for a run's drift."""
+    return [{"column": s.column, "path": s.path, "expected": s.expected, "observed": s.observed,
+             "records": s.count, "example_id": s.example_id, "example_value": s.example_value} for s in tally]
 
 
 def counter_delta(before: Mapping[str, float], after: Mapping[str, float]) -> dict[str, float]:
@@ -55,6 +74,9 @@ def stream_metadata(report: StreamReport, counters: Mapping[str, float], *, scop
         "window_end": window_end.isoformat(timespec="seconds"),
         "preview": dg.MetadataValue.md(preview_markdown(report.preview)),
     }
+    md["schema_drift_records"] = report.drift.records()
+    if report.drift:
+        md["schema_drift"] = dg.MetadataValue.md(drift_markdown(tally_rows(report.drift)))
     if report.errors:
         md["errors"] = dg.MetadataValue.md("\n".join(f"- {e}" for e in report.errors))
     return md

@@ -1,18 +1,23 @@
 """Which companies and projects a run covers, and the run config that narrows them.
 
-Projects in scope are the non-deleted rows of `raw.projects` for the configured companies; a
-company with no projects stored yet (before the first daily sync) is listed live from Procore
-instead, without writing anything.
+Projects in scope are the non-deleted rows of `raw.projects` for the configured companies. A
+company with no projects stored yet (an hourly run on a new warehouse, before the first daily or
+weekly sync) has its projects read from Procore and stored first, through the same sync as
+`raw/projects` (rows, cursor, sync log and drift in one transaction), so the next run finds them.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 import dagster as dg
 
 from orchestration.reads import Scope
 from orchestration.resources import WarehouseResource
+from orchestration.sync_run import SyncFailed, sync_scopes
 from procore_source.client import ProcoreClient
 from procore_source.streams import PROJECTS
 
@@ -33,21 +38,34 @@ def wants(config: SyncConfig, stream_names: Sequence[str]) -> bool:
     return not config.streams or any(name in config.streams for name in stream_names)
 
 
-def project_scopes(warehouse: WarehouseResource, client: ProcoreClient, company_ids: Sequence[int],
-                   only: Sequence[int] = ()) -> list[Scope]:
-    """Every non-deleted project of `company_ids` (optionally only the ids in `only`), sorted."""
+def _stored_projects(warehouse: WarehouseResource, company_ids: Sequence[int]) -> set[tuple[int, int]]:
     with warehouse.connect() as con:
         rows = con.execute(
             "SELECT company_id, id FROM raw.projects WHERE _deleted_at IS NULL AND company_id IN "
             "(SELECT unnest(?::BIGINT[]))",
             [list(company_ids)],
         ).fetchall()
-    stored = {(c, p) for c, p in rows}
-    known = {c for c, _ in stored}
-    for company_id in company_ids:
-        if company_id not in known:
-            for record in client.read_stream(PROJECTS, {"company_id": company_id}):
-                stored.add((company_id, int(record["id"])))
+    return {(c, p) for c, p in rows}
+
+
+def project_scopes(warehouse: WarehouseResource, client: ProcoreClient, company_ids: Sequence[int],
+                   only: Sequence[int] = (), *, run_id: str, log: logging.Logger | Any) -> list[Scope]:
+    """Every non-deleted project of `company_ids` (optionally only the ids in `only`), sorted.
+
+    Companies with no stored project are synced into `raw.projects` first; raises `SyncFailed` when
+    that read fails (bad credentials, say).
+    """
+    stored = _stored_projects(warehouse, company_ids)
+    unknown = [c for c in company_ids if c not in {c for c, _ in stored}]
+    if unknown:
+        report = sync_scopes(client=client, warehouse=warehouse, streams=(PROJECTS,),
+                             scopes=[(Scope(c), None) for c in unknown], window_end=datetime.now(UTC),
+                             run_id=run_id, max_workers=client.settings.max_workers, log=log)
+        if report.failure:
+            raise SyncFailed(report.failure)
+        stored = _stored_projects(warehouse, company_ids)
+        log.info(f"no projects stored yet for companies {unknown}: read and stored "
+                 f"{report.streams['projects'].records} projects in raw.projects")
     scopes = [Scope(c, p) for c, p in sorted(stored)]
     if only:
         wanted = set(only)

@@ -3,9 +3,13 @@
 Worker threads read scopes through the run's one shared client (so one pacer per company); the
 calling thread commits finished reads in batches, each batch one DuckDB transaction holding the
 rows, the cursors they justify and the `meta.sync_log` rows. No connection is open while HTTP
-requests are in flight. Run-level rules: an authentication failure stops the run at once (what
-was already read is still committed); more than half of the scopes failing fails the run after
-everything that did load has been committed. At the end, each company's last seen rate-limit window
+requests are in flight; the same transaction adds the batch's schema drift to `meta.schema_drift`.
+Run-level rules: an authentication failure stops the run at once (what was already read is still
+committed); more than half of the *readable* scopes failing to be read at all fails the run after
+everything that did load has been committed. Skipped scopes (403/404: tool disabled, project out
+of sight) never count, neither in the failures nor in the scopes they are compared with; a scope
+that was read but had a record rejected over a key field is logged `failed` (its cursor stays back)
+but was read, so it does not count either. At the end, each company's last seen rate-limit window
 (from the shared client's pacers) goes to `meta.rate_limit` for the health view.
 """
 
@@ -28,8 +32,10 @@ from orchestration.meta_tables import (
 )
 from orchestration.reads import Scope, ScopeRead, read_scope
 from orchestration.resources import WarehouseResource
+from orchestration.schema_drift import write_drift
 from orchestration.upsert import upsert_rows
 from procore_source.client import ProcoreClient
+from procore_source.shapes import DriftTally
 from procore_source.streams import Stream
 
 FLUSH_ROWS = 50_000
@@ -56,6 +62,7 @@ class StreamReport:
     failed: int = 0
     preview: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    drift: DriftTally = field(default_factory=DriftTally)
 
 
 @dataclass
@@ -64,8 +71,15 @@ class SyncReport:
 
     streams: dict[str, StreamReport]
     scopes: int = 0
+    scopes_skipped: int = 0
     scopes_failed: int = 0
+    first_error: str = ""
     failure: str | None = None
+
+    @property
+    def scopes_readable(self) -> int:
+        """Scopes that were not skipped (403/404): the ones a failure is measured against."""
+        return self.scopes - self.scopes_skipped
 
 
 def _write_batch(warehouse: WarehouseResource, streams: Sequence[Stream], reads: list[ScopeRead],
@@ -87,6 +101,12 @@ def _write_batch(warehouse: WarehouseResource, streams: Sequence[Stream], reads:
             for action in ("inserted", "updated", "deleted", "unchanged"):
                 setattr(rep, action, getattr(rep, action) + getattr(result, action))
             rep.preview += result.preview[: max(0, PREVIEW_ROWS - len(rep.preview))]
+            drift = DriftTally()
+            for r in loaded:
+                if stream.name in r.drift:
+                    drift.merge(r.drift[stream.name])
+            write_drift(con, stream.name, drift, seen_at=synced_at, run_id=run_id)
+            rep.drift.merge(drift)
             states, logs = [], []
             for r in reads:
                 status, error = r.stream_status(stream.name)
@@ -159,8 +179,12 @@ def sync_scopes(*, client: ProcoreClient, warehouse: WarehouseResource, streams:
                 if read.fatal is not None:
                     fatal = read
                     continue
-                if read.status == "failed" or any(read.bad_records.values()):
+                if read.status == "failed":  # not read at all (a rejected record is logged, not counted here)
                     report.scopes_failed += 1
+                    report.first_error = report.first_error or (
+                        f"company {read.scope.company_id} project {read.scope.project_id}: {read.error}")
+                elif read.status == "skipped":
+                    report.scopes_skipped += 1
                 for stream_name, notes in read.incomplete.items():
                     if notes:
                         log.warning(f"{stream_name} company {read.scope.company_id} project {read.scope.project_id}: "
@@ -184,8 +208,9 @@ def sync_scopes(*, client: ProcoreClient, warehouse: WarehouseResource, streams:
     record_rate_limits(client, warehouse, [s.company_id for s, _ in scopes], run_id)
     if fatal is not None:
         report.failure = auth_message(fatal.fatal, sorted({s.company_id for s, _ in scopes}))
-    elif report.scopes and report.scopes_failed * 2 > report.scopes:
-        first = next((e for rep in report.streams.values() for e in rep.errors), "")
-        report.failure = (f"{report.scopes_failed} of {report.scopes} scopes failed for {label} "
-                          f"(more than half); first error: {first}. See meta.sync_log for every error.")
+    elif report.scopes_readable and report.scopes_failed * 2 > report.scopes_readable:
+        skipped = f", {report.scopes_skipped} more skipped (403/404)" if report.scopes_skipped else ""
+        report.failure = (f"{report.scopes_failed} of {report.scopes_readable} readable scopes could not be read "
+                          f"for {label} (more than half{skipped}); first error: {report.first_error}. "
+                          "See meta.sync_log for every error.")
     return report

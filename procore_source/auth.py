@@ -1,7 +1,9 @@
 """OAuth access tokens for the client: client credentials, and single-use refresh tokens.
 
 A provider hands out a valid access token, refreshing it `token_refresh_margin` seconds before
-`expires_in` runs out, and once more when Procore answers 401. Only one thread refreshes at a
+`expires_in` runs out (but never earlier than `MAX_MARGIN_FRACTION` of the token's lifetime before:
+a margin longer than a short-lived token's life would fetch a new token for every request), and
+once more when Procore answers 401. Only one thread refreshes at a
 time; the others wait and reuse its token. `RefreshTokenProvider` saves each rotated refresh token
 to its store *before* the new access token is used, and reads the store at start, so the next
 process carries on with the rotated token. `exchange_authorization_code` bootstraps that store.
@@ -23,6 +25,7 @@ from procore_source.token_store import StoredTokens, TokenStore
 
 TOKEN_PATH = "/oauth/token"
 DEFAULT_EXPIRES_IN = 3600.0  # only when Procore leaves `expires_in` out
+MAX_MARGIN_FRACTION = 0.1  # the refresh margin is at most this share of the token's lifetime
 
 
 class TokenProvider(Protocol):
@@ -94,11 +97,17 @@ def _parse_token_response(response: requests.Response, url: str, sent_at: float)
         expires_in = DEFAULT_EXPIRES_IN
     # Our own clock at send time, not `created_at`: it survives clock skew between us and Procore.
     return StoredTokens(access_token=data["access_token"], refresh_token=data.get("refresh_token"),
-                        expires_at=sent_at + expires_in, created_at=float(data.get("created_at") or sent_at))
+                        expires_at=sent_at + expires_in, created_at=float(data.get("created_at") or sent_at),
+                        lifetime=expires_in)
 
 
 def _sleep_backoff(settings: ProcoreSettings, attempt: int) -> None:
     time.sleep(min(30.0, settings.retry_backoff * 2**attempt) * random.uniform(0.5, 1.5))
+
+
+def refresh_margin(configured: float, lifetime: float) -> float:
+    """Seconds before expiry to refresh: `configured`, capped at `MAX_MARGIN_FRACTION` of a known `lifetime`."""
+    return min(configured, MAX_MARGIN_FRACTION * lifetime) if lifetime > 0 else configured
 
 
 class _CachingProvider:
@@ -126,7 +135,7 @@ class _CachingProvider:
             return self._tokens.access_token
 
     def _expiring(self, tokens: StoredTokens) -> bool:
-        return tokens.expires_at - self.settings.token_refresh_margin <= self._clock()
+        return tokens.expires_at - refresh_margin(self.settings.token_refresh_margin, tokens.lifetime) <= self._clock()
 
     def _obtain(self, rejected: str | None) -> StoredTokens:
         raise NotImplementedError

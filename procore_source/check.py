@@ -1,10 +1,13 @@
 """`procore-check`: the connection test a new user runs first with real credentials.
 
 It gets a token, lists the companies the credentials can see, and for each configured company
-checks the projects list and, on a sample of projects, read access to RFIs, submittals and budget
-views, then reports the rate-limit headroom. One line per check; it ends with "connection test
-succeeded" or exits non-zero with the exact fix. A project whose tool is disabled is a warning (the
-pipeline skips it and goes on) unless `--strict`.
+checks the projects list and, on a sample of projects (or the `--project-ids` given, each of which
+must belong to a configured company), read access to RFIs, submittals and budget views, then
+reports the rate-limit headroom. `--shapes` also reads one page of each stream of those projects
+and reports every field whose shape differs from the catalogue, and the fields no column reads
+(`procore_source.shape_check`). One line per check; it ends with "connection test succeeded" or
+exits non-zero with the exact fix. A project whose tool is disabled, or a field of another shape,
+is a warning (the pipeline goes on) unless `--strict`.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from procore_source.errors import (
     ProcoreError,
 )
 from procore_source.settings import ProcoreSettings, SettingsError
+from procore_source.shape_check import StreamShapes, new_shapes, report_shapes, sample_shapes
 
 TOOLS = (("RFIs", "/rest/v1.0/projects/{pid}/rfis", {}),
          ("submittals", "/rest/v1.0/projects/{pid}/submittals", {}),
@@ -52,10 +56,14 @@ class Report:
         self.warnings += 1
         print(f"[warn] {what}: {detail}\n       fix: {fix}", file=self.out)
 
-    def fail(self, what: str, detail: str, fix: str) -> None:
-        """A problem that stops the pipeline."""
+    def fail(self, what: str, detail: str, fix: str | None) -> None:
+        """A problem that stops the pipeline (`fix` None: the next line's fix covers it too)."""
         self.failures += 1
-        print(f"[FAIL] {what}: {detail}\n       fix: {fix}", file=self.out)
+        print(f"[FAIL] {what}: {detail}" + (f"\n       fix: {fix}" if fix else ""), file=self.out)
+
+    def info(self, what: str, detail: str) -> None:
+        """Something worth knowing that needs no action."""
+        print(f"[info] {what}: {detail}", file=self.out)
 
 
 def _token_fix(exc: ProcoreError, settings: ProcoreSettings) -> str:
@@ -91,7 +99,7 @@ def _tool_fix(tool: str, exc: ProcoreError, pid: int) -> str:
 
 
 def run_checks(settings: ProcoreSettings, report: Report, *, sample: int = 3,
-               project_ids: list[int] | None = None) -> None:
+               project_ids: list[int] | None = None, shapes: bool = False) -> None:
     """Every check against the configured Procore; results go to `report`."""
     with ProcoreClient(settings) as client:
         try:
@@ -107,29 +115,44 @@ def run_checks(settings: ProcoreSettings, report: Report, *, sample: int = 3,
             report.fail("companies", str(exc), _api_fix(exc, settings, first))
             return
         report.ok("companies", f"{len(visible)} visible: " + ", ".join(f"{n} ({i})" for i, n in visible.items()))
+        found: set[int] = set()
+        sampled = new_shapes() if shapes else None
         for cid in settings.company_ids:
             with client.track() as used:
-                _check_company(client, settings, report, cid, visible, sample, project_ids, used.snapshot)
+                found |= _check_company(client, settings, report, cid, visible, sample, project_ids, used.snapshot,
+                                        sampled)
+        unknown = [p for p in project_ids or () if p not in found]
+        if unknown:
+            report.fail("--project-ids", f"{', '.join(map(str, unknown))} not among the projects of companies "
+                                         f"{', '.join(map(str, settings.company_ids))} that these credentials can read",
+                        "pass ids from the companies' project lists (a project the service account is not a member "
+                        "of is not listed: add it in the project's Directory), or leave --project-ids out")
+        if sampled is not None:
+            report_shapes(report, sampled)
 
 
 def _check_company(client: ProcoreClient, settings: ProcoreSettings, report: Report, cid: int,
                    visible: Mapping[int, str | None], sample: int, project_ids: list[int] | None,
-                   used: Callable[[], dict[str, float]]) -> None:
+                   used: Callable[[], dict[str, float]], sampled: dict[str, StreamShapes] | None) -> set[int]:
+    """The checks of one company; returns the ids of its projects list."""
     label = f"company {cid}"
     if cid not in visible:
         report.fail(label, "not among the companies these credentials can see",
                     f"install the app in company {cid} (App Management), or fix PROCORE_COMPANY_IDS")
-        return
+        return set()
     try:
         projects = list(client.iter_records("/rest/v1.0/projects", company_id=cid,
                                             params={"company_id": cid, "filters[by_status]": "All"}))
     except ProcoreError as exc:
         report.fail(f"{label} projects", str(exc), _api_fix(exc, settings, cid))
-        return
+        return set()
     active = [p for p in projects if p.get("active") is not False]
     report.ok(f"{label} projects", f"{len(projects)} readable ({len(active)} active)")
-    chosen = project_ids or sorted(p["id"] for p in active)[:sample]
+    listed = {p["id"] for p in projects if isinstance(p.get("id"), int)}
+    chosen = [p for p in project_ids if p in listed] if project_ids else sorted(p["id"] for p in active)[:sample]
+    readable = []
     for pid in chosen:
+        tools_ok = 0
         for tool, path, params in TOOLS:
             query = {k: v.format(pid=pid) for k, v in params.items()} | {"per_page": 1}
             try:
@@ -143,6 +166,14 @@ def _check_company(client: ProcoreClient, settings: ProcoreSettings, report: Rep
                 report.fail(f"{label} project {pid} {tool}", str(exc), _api_fix(exc, settings, cid))
             else:
                 report.ok(f"{label} project {pid} {tool}", "readable")
+                tools_ok += 1
+        if tools_ok == len(TOOLS):  # only projects whose every tool answers are sampled for shapes
+            readable.append(pid)
+    if sampled is not None:
+        try:
+            sample_shapes(client, cid, projects, readable, sampled)
+        except ProcoreError as exc:
+            report.fail(f"{label} shapes", str(exc), _api_fix(exc, settings, cid))
     state = client.pacer(cid).state()
     if state.limit is not None:
         resets = max(0, round((state.reset or time.time()) - time.time()))
@@ -150,21 +181,38 @@ def _check_company(client: ProcoreClient, settings: ProcoreSettings, report: Rep
                                          f"(resets in {resets} s); this check used {used()['requests']}")
     else:
         report.warn(f"{label} rate limit", "no X-Rate-Limit headers seen", "none needed; pacing falls back to retries")
+    return listed
+
+
+def _non_negative(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of projects, got {raw!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
 
 
 def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None, out: TextIO | None = None) -> int:
     """Run the connection test; 0 when it succeeded, 1 on a failed check, 2 on bad settings."""
     parser = argparse.ArgumentParser(prog="procore-check", description=__doc__.splitlines()[0])
-    parser.add_argument("--sample", type=int, default=3, help="projects per company to probe (default 3)")
+    parser.add_argument("--sample", type=_non_negative, default=3, help="projects per company to probe (default 3)")
     parser.add_argument("--project-ids", default="", help="comma-separated projects to probe instead of a sample")
-    parser.add_argument("--strict", action="store_true", help="treat warnings (tool disabled) as failures")
+    parser.add_argument("--shapes", action="store_true",
+                        help="also read one page of each stream of those projects and report fields whose shape "
+                             "differs from the catalogue, and fields the catalogue ignores")
+    parser.add_argument("--strict", action="store_true", help="treat warnings (tool disabled, drift) as failures")
     args = parser.parse_args(argv)
     out = out or sys.stdout
     report = Report(out)
     try:
         settings = ProcoreSettings.from_env(environ)
     except SettingsError as exc:
-        report.fail("settings", str(exc), "set the variable (see the settings table in the README) and run again")
+        *first, last = exc.problems
+        for problem in first:
+            report.fail("settings", problem, None)
+        report.fail("settings", last, "set the variables above (see the settings table in the README) and run again")
         return 2
     report.ok("settings", f"API {settings.api_base_url}, login {settings.login_base_url}, "
                           f"companies {', '.join(map(str, settings.company_ids))}")
@@ -173,7 +221,7 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     except ValueError:
         parser.error("--project-ids takes comma-separated integers")
     try:
-        run_checks(settings, report, sample=args.sample, project_ids=pids or None)
+        run_checks(settings, report, sample=args.sample, project_ids=pids or None, shapes=args.shapes)
     except (OAuthError, ProcoreError) as exc:
         report.fail("unexpected", str(exc), "see the message above")
     if report.failures or (args.strict and report.warnings):

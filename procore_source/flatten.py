@@ -1,175 +1,192 @@
 """Turn a Procore record into typed column values, keeping the whole record as the payload.
 
 Columns are declared as data (`Column`): a warehouse type and a path into the record. A path is
-dot-separated keys (`status.status`); a `[]` segment maps over a list and joins the results with
-", " (`ball_in_courts[].name`). Values that cannot be converted, or that do not fit the column
-(INTEGER 32-bit, BIGINT 64-bit, DECIMAL(18,2) below 10^16), raise `FlattenError` naming the column,
-so one malformed record is reported instead of silently loading a wrong value (or failing the batch).
+dot-separated keys (`status.status`); one `[]` segment maps over a list and joins the results
+with ", " (`ball_in_courts[].name`). `Flattener` compiles the columns once into small readers, so
+a record costs one dictionary walk per column plus the payload encoding.
+
+Drift never costs a record. A value of an unexpected shape (an object where a scalar is expected,
+a string where an object is expected, `true` where a name is, a date that does not parse, a
+number out of the column's range) loads the column as NULL, or as the object's display field when
+the column names one, and is reported to the caller as drift (`procore_source.shapes`). Only the
+stream's key columns reject a record: then `FlattenError` names the column.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from procore_source.convert import CONVERTERS, NotConvertible
+from procore_source.shapes import example_text, json_type
+
+_MISSING: Any = object()  # a key absent from the record (not the same as an explicit null)
+_STRUCTURE = ("object", "array")  # what a path expects on the way to its value
 
 
 class FlattenError(ValueError):
-    """A record field could not be converted to its column's type."""
+    """A key field of a record is missing or could not be converted: the record cannot be loaded."""
 
 
 @dataclass(frozen=True)
 class Column:
-    """One typed warehouse column and where its value sits in the Procore record."""
+    """One typed warehouse column and where its value sits in the Procore record.
+
+    `fallback`: another path, read when `path` is absent or leads through another shape (an older
+    shape Procore still sends, e.g. a project's `stage` text instead of `project_stage.name`); either
+    is expected, so neither counts as drift. A value of the wrong type at the end of `path` is drift.
+    `display`: the key whose value stands for an object that arrives where a scalar is expected
+    (counted as drift). `false_is_null`: Procore sends `false` here for "no value" (RFI `priority.name`).
+    """
 
     name: str
     sql_type: str
     path: str | None = None  # defaults to the column name
+    fallback: str | None = None
+    display: str | None = None
+    false_is_null: bool = False
 
     @property
     def source(self) -> str:
+        """The path the value is read from."""
         return self.path or self.name
 
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Every path this column reads (`source`, then `fallback`)."""
+        return (self.source, self.fallback) if self.fallback else (self.source,)
 
-def _walk(value: Any, segments: list[str]) -> Any:
-    for i, segment in enumerate(segments):
+
+class _Mismatch(Exception):
+    """A value of another shape than the column expects (`expected`: the SQL type, "object" or "array")."""
+
+    def __init__(self, expected: str, value: Any, path: str) -> None:
+        self.expected, self.value, self.path = expected, value, path
+
+
+def _walk(value: Any, keys: tuple[str, ...], path: str) -> Any:
+    for key in keys:
         if value is None:
             return None
-        if segment.endswith("[]"):
-            items = value.get(segment[:-2]) if isinstance(value, dict) else None
-            if items is None:
-                return None
-            if not isinstance(items, list):
-                raise FlattenError(f"expected a list at {segment[:-2]!r}")
-            rest = segments[i + 1 :]
-            parts = [_walk(item, rest) for item in items]
-            return ", ".join(str(p) for p in parts if p not in (None, "")) or None
-        if not isinstance(value, dict):
-            raise FlattenError(f"expected an object before {segment!r}")
-        value = value.get(segment)
+        if type(value) is not dict:
+            raise _Mismatch("object", value, path)
+        value = value.get(key, _MISSING)
+        if value is _MISSING:
+            return _MISSING
     return value
 
 
-def extract(record: dict, path: str) -> Any:
-    """The raw value at `path` in `record` (None where any step is missing)."""
-    return _walk(record, path.split("."))
+def _getter(path: str, column: Column, absent: Any) -> Callable[[dict], Any]:
+    """Read `path` and convert it: the value, None, `absent` (the key is missing), or `_Mismatch` raised."""
+    convert, sql_type, false_is_null = CONVERTERS[column.sql_type], column.sql_type, column.false_is_null
+    head_text, sep, tail_text = path.partition("[].")
+    if not sep and path.endswith("[]"):
+        head_text, sep, tail_text = path[:-2], "[]", ""
+    head, tail = tuple(head_text.split(".")), tuple(tail_text.split(".")) if tail_text else ()
+    if "[]" in tail_text:
+        raise ValueError(f"column {column.name}: only one [] segment is supported in {path!r}")
+
+    def leaf(value: Any) -> Any:
+        if value is None or (false_is_null and value is False):
+            return None
+        try:
+            return convert(value)
+        except NotConvertible:
+            raise _Mismatch(sql_type, value, path) from None
+
+    if not sep and len(head) == 1:  # the common case, kept to one call per column
+        key = head[0]
+
+        def get(record: dict) -> Any:
+            value = record.get(key, _MISSING)
+            if value is None:
+                return None
+            if value is _MISSING:
+                return absent
+            if false_is_null and value is False:
+                return None
+            try:
+                return convert(value)
+            except NotConvertible:
+                raise _Mismatch(sql_type, value, path) from None
+
+        return get
+    if not sep:
+        return lambda record: absent if (v := _walk(record, head, path)) is _MISSING else leaf(v)
+
+    def joined(record: dict) -> Any:
+        items = _walk(record, head, path)
+        if items is _MISSING:
+            return absent
+        if items is None:
+            return None
+        if type(items) is not list:
+            raise _Mismatch("array", items, path)
+        parts = [leaf(None if (v := _walk(item, tail, path)) is _MISSING else v) for item in items]
+        return ", ".join(str(p) for p in parts if p not in (None, "")) or None
+
+    return joined
 
 
-def _to_decimal(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise FlattenError("boolean where a number was expected")
-    try:
-        return Decimal(str(value).replace(",", "")).quantize(Decimal("0.01"))
-    except InvalidOperation as exc:
-        raise FlattenError(f"not a number: {value!r}") from exc
+def _reader(column: Column) -> Callable[[dict], Any]:
+    if column.fallback is None:
+        return _getter(column.source, column, None)
+    primary, alternative = _getter(column.source, column, _MISSING), _getter(column.fallback, column, _MISSING)
+
+    def read(record: dict) -> Any:
+        try:
+            value = primary(record)
+        except _Mismatch as first:
+            if first.expected not in _STRUCTURE:  # the path is there but its value is wrong: that is drift
+                raise
+            try:
+                value = alternative(record)
+            except _Mismatch:
+                raise first from None
+            if value is _MISSING:  # nothing to fall back on: the drift of the primary path stands
+                raise first from None
+            return value
+        if value is _MISSING:
+            value = alternative(record)
+        return None if value is _MISSING else value
+
+    return read
 
 
-MAX_DECIMAL = Decimal(10) ** 16  # DECIMAL(18,2) holds |x| < 10^16
+def _salvage(column: Column, mismatch: _Mismatch) -> Any:
+    """What a drifted column loads: the object's display field when the column names one, else None."""
+    value = mismatch.value
+    if column.display and mismatch.expected == column.sql_type and type(value) is dict:
+        shown = value.get(column.display)
+        if shown is not None and not (column.false_is_null and shown is False):
+            try:
+                return CONVERTERS[column.sql_type](shown)
+            except NotConvertible:
+                return None
+    return None
 
 
-def _to_decimal_checked(value: Any) -> Decimal | None:
-    number = _to_decimal(value)
-    if number is not None and not number.is_finite():
-        raise FlattenError(f"not a finite number: {value!r}")
-    if number is not None and abs(number) >= MAX_DECIMAL:
-        raise FlattenError(f"out of range for DECIMAL(18,2) (|x| < 10^16): {value!r}")
-    return number
+class Flattener:
+    """The compiled readers of a stream's columns; `key_columns` reject a record instead of drifting."""
 
+    def __init__(self, columns: Sequence[Column], key_columns: Sequence[str] = ()) -> None:
+        keys = set(key_columns)
+        self._readers = [(c.name, _reader(c), c, c.name in keys) for c in columns]
 
-def _to_int(value: Any) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise FlattenError("boolean where an integer was expected")
-    try:
-        return int(Decimal(str(value)))
-    except (InvalidOperation, ValueError, OverflowError) as exc:
-        raise FlattenError(f"not an integer: {value!r}") from exc
-
-
-def _int_of(bits: int, sql_type: str):
-    low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
-
-    def convert_int(value: Any) -> int | None:
-        number = _to_int(value)
-        if number is not None and not low <= number <= high:
-            raise FlattenError(f"out of range for {sql_type} ({bits}-bit): {value!r}")
-        return number
-
-    return convert_int
-
-
-def _to_date(value: Any) -> date | None:
-    if value is None or value == "":
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError as exc:
-        raise FlattenError(f"not a date: {value!r}") from exc
-
-
-def _to_timestamp(value: Any) -> datetime | None:
-    if value is None or value == "":
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise FlattenError(f"not a timestamp: {value!r}") from exc
-    if parsed.tzinfo is None:
-        raise FlattenError(f"timestamp without a time zone: {value!r}")
-    return parsed
-
-
-def _to_bool(value: Any) -> bool | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    raise FlattenError(f"not a boolean: {value!r}")
-
-
-def _to_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, (dict, list)):
-        raise FlattenError("object where text was expected")
-    return str(value)
-
-
-def _to_json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, separators=(",", ":"))
-
-
-_CONVERTERS = {
-    "BIGINT": _int_of(64, "BIGINT"),
-    "INTEGER": _int_of(32, "INTEGER"),
-    "DECIMAL(18,2)": _to_decimal_checked,
-    "DATE": _to_date,
-    "TIMESTAMPTZ": _to_timestamp,
-    "BOOLEAN": _to_bool,
-    "VARCHAR": _to_text,
-    "JSON": _to_json,
-}
-
-
-def convert(column: Column, value: Any) -> Any:
-    """Convert one raw value to the Python value of `column.sql_type`."""
-    try:
-        return _CONVERTERS[column.sql_type](value)
-    except FlattenError as exc:
-        raise FlattenError(f"column {column.name} ({column.source}): {exc}") from None
-
-
-def flatten(record: dict, columns: tuple[Column, ...]) -> dict[str, Any]:
-    """Typed values for `columns` from `record`, plus `payload`: the whole record as JSON text."""
-    if not isinstance(record, dict):
-        raise FlattenError(f"expected a JSON object, got {type(record).__name__}")
-    row = {column.name: convert(column, extract(record, column.source)) for column in columns}
-    row["payload"] = json.dumps(record, separators=(",", ":"), default=str)
-    return row
+    def row(self, record: dict) -> tuple[dict[str, Any], list[tuple[Column, Any, str, str]]]:
+        """Typed values of every column, and the drift found: (column, value, expected, path) per case."""
+        if not isinstance(record, dict):
+            raise FlattenError(f"expected a JSON object, got {type(record).__name__}")
+        row: dict[str, Any] = {}
+        drifted: list[tuple[Column, Any, str, str]] = []  # stays empty for almost every record
+        for name, read, column, is_key in self._readers:
+            try:
+                row[name] = read(record)
+            except _Mismatch as m:
+                if is_key:
+                    raise FlattenError(f"column {name} ({m.path}): expected {m.expected}, "
+                                       f"got {json_type(m.value)} {example_text(m.value)}") from None
+                row[name] = _salvage(column, m)
+                drifted.append((column, m.value, m.expected, m.path))
+        return row, drifted

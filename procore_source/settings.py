@@ -1,8 +1,8 @@
 """Client settings, read from `PROCORE_*` environment variables.
 
 `ProcoreSettings.from_env()` is the one place the environment is read; everything else takes a
-`ProcoreSettings`. A missing or malformed variable raises `SettingsError` naming it, and the
-client secret never appears in `repr()`.
+`ProcoreSettings`. Missing or malformed variables raise one `SettingsError` naming every one of
+them (so a deployer fixes them all in one go), and the client secret never appears in `repr()`.
 """
 
 from __future__ import annotations
@@ -13,10 +13,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 AUTH_GRANTS = ("client_credentials", "refresh_token")
+_REQUIRED = (("client_id", "PROCORE_CLIENT_ID", "the OAuth client id of your Procore app"),
+             ("client_secret", "PROCORE_CLIENT_SECRET", "the OAuth client secret of your app"))
+_NO_STORE = ("PROCORE_TOKEN_STORE is not set: the refresh_token grant needs a file path where the rotated "
+             "refresh token is saved")
 
 
 class SettingsError(ValueError):
-    """A `PROCORE_*` variable is missing or invalid; the message names it and says how to fix it."""
+    """`PROCORE_*` variables are missing or invalid; `problems` holds one line per variable saying how to fix
+    it, and the message joins them."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,42 +49,45 @@ class ProcoreSettings:
     hourly_request_budget: int | None = None
     user_agent: str = "procore-pipelines/0.1 (+https://github.com/procore-pipelines)"
     max_workers: int = 4
-    token_refresh_margin: float = 60.0  # refresh this long before `expires_in` runs out
+    token_refresh_margin: float = 60.0  # refresh this long before `expires_in` runs out (at most 10% of it)
 
     def __post_init__(self) -> None:
         if self.auth_grant not in AUTH_GRANTS:
             raise SettingsError(f"PROCORE_AUTH_GRANT must be one of {', '.join(AUTH_GRANTS)}, "
                                 f"got {self.auth_grant!r}")
         if self.auth_grant == "refresh_token" and not self.token_store_path:
-            raise SettingsError("PROCORE_TOKEN_STORE is not set: the refresh_token grant needs a file "
-                                "path where the rotated refresh token is saved")
+            raise SettingsError(_NO_STORE)
         object.__setattr__(self, "api_base_url", self.api_base_url.rstrip("/"))
         object.__setattr__(self, "login_base_url", self.login_base_url.rstrip("/"))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ProcoreSettings:
-        """Settings from `environ` (default `os.environ`); raises `SettingsError` naming a bad variable."""
+        """Settings from `environ` (default `os.environ`); raises `SettingsError` naming every bad variable."""
         env = os.environ if environ is None else environ
-        values: dict[str, Any] = {
-            "client_id": _required(env, "PROCORE_CLIENT_ID", "the OAuth client id of your Procore app"),
-            "client_secret": _required(env, "PROCORE_CLIENT_SECRET", "the OAuth client secret of your app"),
-            "company_ids": _company_ids(env),
-        }
+        problems: list[str] = []
+        values: dict[str, Any] = {}
+        for name, var, meaning in _REQUIRED:
+            value = env.get(var, "").strip()
+            if value:
+                values[name] = value
+            else:
+                problems.append(f"{var} is not set: export {var}=<{meaning}>")
+        try:
+            values["company_ids"] = _company_ids(env)
+        except SettingsError as exc:
+            problems.append(str(exc))
         for name, var, parse in _OPTIONAL:
             raw = env.get(var, "").strip()
             if raw:
                 try:
                     values[name] = parse(raw)
                 except ValueError as exc:
-                    raise SettingsError(f"{var} is invalid ({raw!r}): {exc}") from None
+                    problems.append(f"{var} is invalid ({raw!r}): {exc}")
+        if values.get("auth_grant") == "refresh_token" and not values.get("token_store_path"):
+            problems.append(_NO_STORE)
+        if problems:
+            raise SettingsError("; ".join(problems), problems)
         return cls(**values)
-
-
-def _required(env: Mapping[str, str], var: str, meaning: str) -> str:
-    value = env.get(var, "").strip()
-    if not value:
-        raise SettingsError(f"{var} is not set: export {var}=<{meaning}>")
-    return value
 
 
 def _company_ids(env: Mapping[str, str]) -> tuple[int, ...]:

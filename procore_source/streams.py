@@ -3,6 +3,8 @@
 A `Stream` says where a resource lives (path and query), what scope it is read in (a company, a
 project, or a budget view), its primary key, whether `filters[updated_at]` narrows it, how
 deletions are found, the largest page the endpoint allows, and the typed columns to flatten.
+Column paths follow the shapes of real Procore responses (`tests/fixtures/procore_samples/`);
+only `Stream.key_columns` can reject a record, any other column of another shape is drift.
 Adding a resource (change events, say) is one more entry in `STREAMS`.
 """
 
@@ -11,25 +13,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, Literal
 
-from procore_source.flatten import Column, FlattenError, flatten
+from procore_source.budget_rows import budget_row_extras
+from procore_source.convert import encode_json
+from procore_source.flatten import Column, Flattener, FlattenError
+from procore_source.shapes import DriftTally
 
 Scope = Literal["company", "project", "budget_view"]
 Deletions = Literal["recycle_bin", "full_reread"]
 
 MONEY = "DECIMAL(18,2)"
-
-# Keys Procore always sends on a budget detail row; every other key is a label-named money column.
-BUDGET_ROW_FIXED_KEYS = frozenset(
-    {
-        "id", "cost_code", "root_cost_code", "category", "wbs_code", "original_budget_amount",
-        "budget_modifications", "budget_forecast", "description", "budget_row_type", "project_id",
-        "cost_code_id", "category_id", "sub_job", "calculation_strategy", "unit_qty", "unit_of_measure",
-        "unit_cost", "uom", "has_children", "is_parent", "parent_id", "line_item_id",
-    }
-)
-
 
 def format_timestamp(moment: datetime) -> str:
     """Procore's ISO-8601 UTC form: `2025-03-06T18:25:41Z`."""
@@ -39,28 +34,6 @@ def format_timestamp(moment: datetime) -> str:
 def updated_at_filter(since: datetime, until: datetime) -> dict[str, str]:
     """The `filters[updated_at]` range parameter for records changed between `since` and `until`."""
     return {"filters[updated_at]": f"{format_timestamp(since)}...{format_timestamp(until)}"}
-
-
-def _budget_row_extras(record: dict) -> dict[str, Any]:
-    """Budget rows: a stable key (unbudgeted rows have no id) and the label-named money columns."""
-    import json
-
-    row_id = record.get("id")
-    row_key = str(row_id) if row_id is not None else _unbudgeted_key(record)
-    labels = {k: v for k, v in record.items() if k not in BUDGET_ROW_FIXED_KEYS and not isinstance(v, (dict, list))}
-    return {"budget_row_id": row_key, "label_amounts": json.dumps(labels, separators=(",", ":"))}
-
-
-def _unbudgeted_key(record: dict) -> str:
-    """The key of a row without an id: its WBS code id when present, else flat code + category (+ sub job)."""
-    wbs = record.get("wbs_code")
-    wbs = wbs if isinstance(wbs, dict) else {}
-    if wbs.get("id") is not None:
-        return f"unbudgeted:wbs:{wbs['id']}"
-    key = f"unbudgeted:{wbs.get('flat_code') or record.get('cost_code') or ''}:{record.get('category') or ''}"
-    sub_job = record.get("sub_job")
-    sub_job_id = sub_job.get("id") if isinstance(sub_job, dict) else sub_job
-    return key if sub_job_id is None else f"{key}:sub_job:{sub_job_id}"
 
 
 @dataclass(frozen=True)
@@ -116,17 +89,41 @@ class Stream:
             params.update(updated_at_filter(since, until or datetime.now(UTC)))
         return self.recycle_bin_path.format(**scope_ids), params
 
-    def flatten(self, record: dict, scope_ids: dict[str, int]) -> dict[str, Any]:
-        """Typed column values for one record read in `scope_ids`, plus its JSON `payload`."""
-        row = flatten(record, self.columns)
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        """The columns that may reject a record: the primary key, the project id, and `updated_at` where
+        the stream is read incrementally. Every other column loads NULL (and counts drift) instead."""
+        keys = {*self.primary_key, "project_id", *(("updated_at",) if self.supports_updated_at else ())}
+        return tuple(c.name for c in self.all_columns if c.name in keys)
+
+    @cached_property
+    def _flattener(self) -> Flattener:
+        return Flattener(self.columns, self.key_columns)
+
+    @cached_property
+    def _scope_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.scope_columns)
+
+    def flatten(self, record: dict, scope_ids: dict[str, int], drift: DriftTally | None = None) -> dict[str, Any]:
+        """Typed column values for one record read in `scope_ids`, plus its JSON `payload`.
+
+        Raises `FlattenError` only for a key column; a drifted non-key column loads NULL (or its display
+        field) and is counted in `drift`, with the record's id as the example.
+        """
+        row, drifted = self._flattener.row(record)
         if self.extras is not None:
             row.update(self.extras(record))
-        for col in self.scope_columns:
-            if row.get(col.name) is None and col.name in scope_ids:
-                row[col.name] = scope_ids[col.name]
+        for name in self._scope_names:
+            if row.get(name) is None and name in scope_ids:
+                row[name] = scope_ids[name]
         missing = [k for k in self.primary_key if row.get(k) is None]
         if missing:  # the table's key is NOT NULL: one such row would fail the whole batch
             raise FlattenError(f"primary key column(s) {', '.join(missing)} missing from the record")
+        if drifted and drift is not None:
+            record_id = row[self.primary_key[-1]]
+            for column, value, expected, path in drifted:
+                drift.add(column.name, path, expected, value, record_id)
+        row["payload"] = encode_json(record)
         return row
 
 
@@ -147,7 +144,8 @@ PROJECTS = Stream(
         Column("name", "VARCHAR"),
         Column("display_name", "VARCHAR"),
         Column("project_number", "VARCHAR"),
-        Column("stage", "VARCHAR", "project_stage.name"),
+        # `project_stage{id,name}` today; older responses (Procore's own docs example) send `stage` as text
+        Column("stage", "VARCHAR", "project_stage.name", fallback="stage", display="name"),
         Column("active", "BOOLEAN"),
         Column("start_date", "DATE"),
         Column("completion_date", "DATE"),
@@ -180,15 +178,18 @@ RFIS = Stream(
         Column("time_resolved", "TIMESTAMPTZ"),
         Column("created_at", "TIMESTAMPTZ"),
         Column("updated_at", "TIMESTAMPTZ"),
-        Column("assignee_name", _PEOPLE, "assignee.name"),
-        Column("ball_in_court_name", _PEOPLE, "ball_in_courts[].name"),
+        Column("assignee_name", _PEOPLE, "assignee.name", fallback="assignees[].name"),
+        # RFIs carry both `ball_in_court{...}` (the first) and `ball_in_courts[...]` (all of them)
+        Column("ball_in_court_name", _PEOPLE, "ball_in_courts[].name", fallback="ball_in_court.name"),
         Column("rfi_manager_name", _PEOPLE, "rfi_manager.name"),
         Column("responsible_contractor_name", _PEOPLE, "responsible_contractor.name"),
         Column("cost_impact_status", "VARCHAR", "cost_impact.status"),
-        Column("cost_impact_value", MONEY, "cost_impact.value"),
+        Column("cost_impact_value", MONEY, "cost_impact.value"),  # a number or a string, null when unknown
         Column("schedule_impact_status", "VARCHAR", "schedule_impact.status"),
         Column("schedule_impact_days", "INTEGER", "schedule_impact.value"),
-        Column("priority", "VARCHAR"),
+        # an object `{"name": "High", "value": 3}`; `{"name": false, "value": null}` when none is set; plain
+        # text in older responses
+        Column("priority", "VARCHAR", "priority.name", fallback="priority", false_is_null=True),
         Column("link", "VARCHAR"),
     ),
 )
@@ -218,7 +219,7 @@ SUBMITTALS = Stream(
         Column("issue_date", "DATE"),
         Column("distributed_at", "TIMESTAMPTZ"),
         Column("closed_at", "TIMESTAMPTZ"),
-        Column("ball_in_court_name", _PEOPLE, "ball_in_court[].name"),
+        Column("ball_in_court_name", _PEOPLE, "ball_in_court[].name"),  # a list on submittals
         Column("responsible_contractor_name", _PEOPLE, "responsible_contractor.name"),
         Column("submittal_manager_name", _PEOPLE, "submittal_manager.name"),
         Column("approvers", "JSON"),
@@ -251,13 +252,13 @@ BUDGET_ROWS = Stream(
     # Views are company-level and assigned to projects: the same view id appears in many projects.
     primary_key=("project_id", "budget_view_id", "budget_row_id"),
     max_per_page=1000,
-    extras=_budget_row_extras,
+    extras=budget_row_extras,
     extra_columns=(Column("budget_row_id", "VARCHAR"), Column("label_amounts", "JSON")),
     columns=(
         Column("id", "BIGINT"),
         Column("cost_code", "VARCHAR"),
         Column("root_cost_code", "VARCHAR"),
-        Column("category", "VARCHAR"),
+        Column("category", "VARCHAR", display="name"),
         Column("wbs_code", "VARCHAR", "wbs_code.flat_code"),
         Column("wbs_description", "VARCHAR", "wbs_code.description"),
         Column("original_budget_amount", MONEY),

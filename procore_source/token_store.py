@@ -25,6 +25,7 @@ class StoredTokens:
     refresh_token: str | None = field(repr=False, default=None)
     expires_at: float = 0.0
     created_at: float = 0.0
+    lifetime: float = 0.0  # the `expires_in` it was granted with (0: unknown, a store written before it was kept)
 
     def to_json(self) -> str:
         """The JSON text the file store writes."""
@@ -41,6 +42,7 @@ class StoredTokens:
             refresh_token=data.get("refresh_token"),
             expires_at=float(data.get("expires_at") or 0.0),
             created_at=float(data.get("created_at") or 0.0),
+            lifetime=float(data.get("lifetime") or 0.0),
         )
 
 

@@ -42,27 +42,37 @@ def test_token_expiry_in_the_middle_of_a_paginated_read(sandbox, make_client, he
     assert sandbox.stats()["by_status"].get("401") == 1
 
 
-def test_refreshes_before_expires_in_runs_out(sandbox):
+def _grants_over(sandbox, *, ttl: int, margin: float, steps: list[float]) -> list[int]:
+    """Token grants after a request at each clock step (seconds since the first request), on an injected clock."""
     # The provider's injectable clock stands in for waiting: no sleep, so no race with a loaded machine.
-    sandbox.configure(token_ttl=120)
+    sandbox.configure(token_ttl=ttl)
     cid = sandbox.company_ids[0]
     now = [time.time()]
-    settings = dataclasses.replace(ProcoreSettings.from_env(sandbox.env()), token_refresh_margin=30.0)
+    settings = dataclasses.replace(ProcoreSettings.from_env(sandbox.env()), token_refresh_margin=margin)
     tokens = ClientCredentialsProvider(settings, clock=lambda: now[0])
     client = ProcoreClient(settings, token_provider=tokens)
+    grants = []
     try:
-        client.get_json("/rest/v1.0/me", company_id=cid)
-        client.get_json("/rest/v1.0/me", company_id=cid)
-        assert tokens.grants == 1
-        now[0] += 89.0  # 120 s of life minus the 30 s margin: still 1 s before it counts as expiring
-        client.get_json("/rest/v1.0/me", company_id=cid)
-        assert tokens.grants == 1
-        now[0] += 2.0  # now inside the margin: refreshed before the request, not after a 401
-        client.get_json("/rest/v1.0/me", company_id=cid)
-        assert tokens.grants == 2
+        for step in steps:
+            now[0] += step
+            client.get_json("/rest/v1.0/me", company_id=cid)
+            grants.append(tokens.grants)
     finally:
         client.close()
-    assert "401" not in sandbox.stats()["by_status"]
+    assert "401" not in sandbox.stats()["by_status"]  # every refresh came before the token died, not after
+    return grants
+
+
+def test_refreshes_before_expires_in_runs_out(sandbox):
+    # 600 s of life minus the 30 s margin: still 1 s before it counts as expiring, then inside the margin
+    assert _grants_over(sandbox, ttl=600, margin=30.0, steps=[0, 0, 569.0, 2.0]) == [1, 1, 1, 2]
+
+
+def test_refresh_margin_is_capped_at_a_tenth_of_the_token_lifetime(sandbox):
+    # A 120 s token with a 30 s margin: the margin shrinks to 12 s, so the token serves 108 s, not 90.
+    assert _grants_over(sandbox, ttl=120, margin=30.0, steps=[0, 91.0, 16.0, 2.0]) == [1, 1, 1, 2]
+    # A 20 s token under the default 60 s margin is reused (refreshed 2 s before it expires), not re-granted
+    assert _grants_over(sandbox, ttl=20, margin=60.0, steps=[0, 1.0, 1.0, 15.0, 1.5]) == [1, 1, 1, 1, 2]
 
 
 def test_second_401_says_the_credentials_are_wrong(sandbox, make_client):

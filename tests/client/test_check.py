@@ -74,3 +74,37 @@ def test_missing_setting_names_the_variable(sandbox):
     env = {k: v for k, v in sandbox.env().items() if k != "PROCORE_CLIENT_ID"}
     code, text = run(env)
     assert code == 2 and "PROCORE_CLIENT_ID is not set" in text
+
+
+def test_every_missing_variable_is_reported_at_once():
+    code, text = run({"PROCORE_PAGE_SIZE": "zero"})
+    assert code == 2
+    failed = [line for line in text.splitlines() if line.startswith("[FAIL] settings:")]
+    assert [line.split()[2] for line in failed] == ["PROCORE_CLIENT_ID", "PROCORE_CLIENT_SECRET",
+                                                    "PROCORE_COMPANY_IDS", "PROCORE_PAGE_SIZE"]
+    assert text.count("fix:") == 1
+
+
+def test_unknown_project_ids_fail_naming_the_ids_not_found(sandbox, helpers):
+    cid = sandbox.company_ids[0]
+    known = helpers.project_ids(sandbox, cid)[0]
+    code, text = run({**sandbox.env(), "PROCORE_COMPANY_IDS": str(cid)}, "--project-ids", f"{known},999999,424242")
+    assert code == 1 and text.rstrip().splitlines()[-1].startswith("connection test FAILED")
+    assert f"[FAIL] --project-ids: 999999, 424242 not among the projects of companies {cid}" in text
+    assert f"[ ok ] company {cid} project {known} RFIs: readable" in text  # the known one is still probed
+
+
+def test_project_ids_of_another_configured_company_are_found(sandbox, helpers):
+    pids = [helpers.project_ids(sandbox, cid)[0] for cid in sandbox.company_ids]
+    code, text = run(sandbox.env(), "--project-ids", ",".join(map(str, pids)))
+    assert code == 0 and "--project-ids" not in text
+
+
+@pytest.mark.parametrize("value, message", [("-1", "must be 0 or more, got -1"),
+                                            ("few", "expected a whole number of projects, got 'few'")])
+def test_bad_sample_is_one_argparse_error(capsys, value, message):
+    with pytest.raises(SystemExit) as exited:
+        main(["--sample", value], environ={})
+    assert exited.value.code == 2
+    errors = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
+    assert errors == [f"procore-check: error: argument --sample: {message}"]

@@ -52,3 +52,14 @@ def test_invalid_variable_is_named(var, value):
 def test_refresh_grant_needs_a_store():
     with pytest.raises(SettingsError, match="PROCORE_TOKEN_STORE"):
         ProcoreSettings.from_env({**BASE, "PROCORE_AUTH_GRANT": "refresh_token"})
+
+
+def test_every_missing_and_invalid_variable_is_reported_at_once():
+    env = {"PROCORE_CLIENT_SECRET": "top-secret-value", "PROCORE_PAGE_SIZE": "0", "PROCORE_READ_TIMEOUT": "soon",
+           "PROCORE_AUTH_GRANT": "refresh_token"}
+    with pytest.raises(SettingsError) as failure:
+        ProcoreSettings.from_env(env)
+    problems = failure.value.problems
+    assert [p.split(" ", 1)[0] for p in problems] == [
+        "PROCORE_CLIENT_ID", "PROCORE_COMPANY_IDS", "PROCORE_PAGE_SIZE", "PROCORE_READ_TIMEOUT", "PROCORE_TOKEN_STORE"]
+    assert str(failure.value) == "; ".join(problems) and "top-secret-value" not in str(failure.value)

@@ -1,7 +1,9 @@
-"""Records without a primary key or with out-of-range numbers are logged and left out; the rest loads."""
+"""Values that do not fit their column: a non-key column loads NULL and counts drift; a key field rejects
+the record, which is logged by id while the rest of the scope loads."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -10,10 +12,12 @@ from orchestration.reads import Scope, ScopeRead, _collect
 from orchestration.resources import WarehouseResource
 from orchestration.upsert import upsert_rows
 from procore_source.flatten import FlattenError
+from procore_source.shapes import DriftTally
 from procore_source.streams import BUDGET_ROWS, PROJECTS, RFIS
 from tests.orchestration.conftest import assert_equal, query
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+SCOPE = {"company_id": 1, "project_id": 2}
 
 
 def _live_rfi(sandbox) -> int:
@@ -23,44 +27,48 @@ def _live_rfi(sandbox) -> int:
                 if not r["deleted_at"] and r["project_id"] not in unreadable)
 
 
-@pytest.mark.parametrize("changes, column", [
-    ({"schedule_impact": {"status": "yes_known", "value": 99999999999}}, "schedule_impact_days"),
-    ({"cost_impact": {"status": "yes_known", "value": "12345678901234567.00"}}, "cost_impact_value"),
+@pytest.mark.parametrize("changes, column, observed", [
+    ({"schedule_impact": {"status": "yes_known", "value": 99999999999}}, "schedule_impact_days", "integer"),
+    ({"cost_impact": {"status": "yes_known", "value": "12345678901234567.00"}}, "cost_impact_value", "string"),
 ])
-def test_out_of_range_number_is_logged_and_the_stream_goes_on(sandbox, run_job, data_dir, synced, changes, column):
+def test_out_of_range_number_loads_null_and_is_counted(sandbox, run_job, data_dir, synced, changes, column, observed):
     bad_id = _live_rfi(sandbox)
     sandbox.mutate({"resource": "rfis", "action": "update", "id": bad_id, "changes": changes})
-    other = sandbox.mutate({"resource": "rfis", "action": "create",
-                            "project_id": query(data_dir, "SELECT project_id FROM raw.rfis WHERE id = ?",
-                                                [bad_id])[0][0]})["changes"][0]["id"]
     result = run_job("hourly_sync")
     assert result.success
-    errors = query(data_dir, "SELECT error FROM meta.sync_log WHERE run_id = ? AND stream = 'rfis' "
-                             "AND status = 'failed'", [result.run_id])
-    assert len(errors) == 1 and f"record id {bad_id}" in errors[0][0] and column in errors[0][0]
-    assert query(data_dir, "SELECT count(*) FROM raw.rfis WHERE id = ?", [other]) == [(1,)]  # the rest loaded
-    # the cursor stayed back: once the record is fixed, the next run loads it
-    sandbox.mutate({"resource": "rfis", "action": "update", "id": bad_id,
-                    "changes": {k: {"status": "yes_known", "value": 3} for k in changes}})
-    assert run_job("hourly_sync").success
+    assert query(data_dir, f"SELECT {column} IS NULL, payload FROM raw.rfis WHERE id = ?", [bad_id])[0][0] is True
+    payload = json.loads(query(data_dir, "SELECT payload FROM raw.rfis WHERE id = ?", [bad_id])[0][0])
+    assert payload[next(iter(changes))] == next(iter(changes.values()))  # the value Procore sent, kept whole
+    assert query(data_dir, "SELECT count(*) FROM meta.sync_log WHERE run_id = ? AND status = 'failed'",
+                 [result.run_id]) == [(0,)]
+    drift = query(data_dir, "SELECT expected_type, count, example_record_id, last_run_id FROM meta.schema_drift "
+                            "WHERE stream = 'rfis' AND column_name = ? AND observed_type = ?", [column, observed])
+    assert drift == [({c.name: c.sql_type for c in RFIS.columns}[column], 1, str(bad_id), result.run_id)]
+    checks = {(e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()}
+    assert checks[("raw/rfis", "schema_drift")].passed is False
+    assert checks[("raw/rfis", "no_sync_failures")].passed is True
     assert_equal(sandbox, data_dir, "rfis")
 
 
 @pytest.mark.parametrize("value, ok", [(2**31 - 1, True), (2**31, False), (-(2**31), True), (-(2**31) - 1, False)])
 def test_integer_columns_are_range_checked(value, ok):
     record = {"id": 1, "schedule_impact": {"status": "yes_known", "value": value}}
-    if ok:
-        assert RFIS.flatten(record, {"company_id": 1, "project_id": 2})["schedule_impact_days"] == value
-    else:
-        with pytest.raises(FlattenError, match="schedule_impact_days.*INTEGER"):
-            RFIS.flatten(record, {"company_id": 1, "project_id": 2})
+    drift = DriftTally()
+    row = RFIS.flatten(record, SCOPE, drift)
+    assert row["schedule_impact_days"] == (value if ok else None)
+    assert row["schedule_impact_status"] == "yes_known"  # the rest of the record is there either way
+    assert [(s.column, s.expected, s.observed, s.example_id) for s in drift] == \
+        ([] if ok else [("schedule_impact_days", "INTEGER", "integer", "1")])
 
 
-def test_bigint_and_decimal_limits():
+def test_key_columns_reject_and_other_columns_drift_at_their_limits():
     with pytest.raises(FlattenError, match="column id.*BIGINT"):
         PROJECTS.flatten({"id": 2**63, "company": {"id": 1}}, {"company_id": 1})
-    with pytest.raises(FlattenError, match="total_value.*DECIMAL"):
-        PROJECTS.flatten({"id": 1, "total_value": "1e16"}, {"company_id": 1})
+    with pytest.raises(FlattenError, match="column updated_at.*TIMESTAMPTZ"):  # the cursor's field
+        RFIS.flatten({"id": 5, "updated_at": "yesterday"}, SCOPE)
+    drift = DriftTally()
+    assert PROJECTS.flatten({"id": 1, "total_value": "1e16"}, {"company_id": 1}, drift)["total_value"] is None
+    assert [(s.column, s.expected, s.example_value) for s in drift] == [("total_value", "DECIMAL(18,2)", '"1e16"')]
     assert str(PROJECTS.flatten({"id": 1, "total_value": "9999999999999999.99"}, {"company_id": 1})["total_value"]) \
         == "9999999999999999.99"
 
@@ -85,3 +93,9 @@ def test_budget_rows_without_id_still_have_a_key():
     row = BUDGET_ROWS.flatten({"id": None, "cost_code": "01", "category": "Labor"},
                               {"company_id": 1, "project_id": 2, "budget_view_id": 3})
     assert row["budget_row_id"] == "unbudgeted:01:Labor"
+
+
+def test_budget_row_with_an_id_of_another_shape_is_rejected_not_misfiled():
+    with pytest.raises(FlattenError, match="budget_row_id"):
+        BUDGET_ROWS.flatten({"id": {"value": 7}, "cost_code": "01"}, {"company_id": 1, "project_id": 2,
+                                                                        "budget_view_id": 3})

@@ -7,7 +7,8 @@ import pytest
 
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse_schema import existing_primary_key
-from procore_source.streams import BUDGET_ROWS, _budget_row_extras
+from procore_source.budget_rows import budget_row_extras as _budget_row_extras
+from procore_source.streams import BUDGET_ROWS
 from tests.orchestration.conftest import query
 
 

@@ -47,9 +47,8 @@ def test_mutations_then_hourly_and_daily_restore_equality(sandbox, run_job, data
     assert meta["raw/rfis"]["inserted"].value == meta["raw/rfis"]["updated"].value == 0
 
 
-def test_hourly_sync_without_changes_costs_one_request_per_project_stream_and_bin(sandbox, run_job, data_dir, synced):
-    sandbox.clear_stats()
-    assert run_job("hourly_sync").success
+def _assert_request_minimum(sandbox, data_dir) -> int:
+    """The stats of an unchanged hourly sync are the minimum; returns the token grants among them."""
     readable = query(data_dir, "SELECT count(*) FROM raw.projects WHERE _deleted_at IS NULL")[0][0]
     info = sandbox.info()
     unreadable = len(info["forbidden_project_ids"]) + len(info["hidden_project_ids"])
@@ -57,13 +56,29 @@ def test_hourly_sync_without_changes_costs_one_request_per_project_stream_and_bi
     by_path = stats["by_path"]
     ok_projects = readable - unreadable
     # 2 incremental streams x (list + recycle bin) per readable project; 1 list call per unreadable
-    # project and stream (403/404 ends it); one token request.
+    # project and stream (403/404 ends it); the token requests.
     assert by_path["/rest/v1.0/projects/{project_id}/rfis"] == readable
     assert by_path["/rest/v1.0/projects/{project_id}/rfis/recycle_bin"] == ok_projects
     assert by_path["/rest/v1.0/projects/{project_id}/submittals"] == readable
     assert by_path["/rest/v1.0/projects/{project_id}/submittals/recycle_bin"] == ok_projects
     assert stats["total"] == 2 * readable + 2 * ok_projects + by_path.get("/oauth/token", 0)
-    assert by_path.get("/oauth/token", 0) <= 1
+    return by_path.get("/oauth/token", 0)
+
+
+def test_hourly_sync_without_changes_costs_one_request_per_project_stream_and_bin(sandbox, run_job, data_dir, synced):
+    sandbox.clear_stats()
+    assert run_job("hourly_sync").success
+    assert _assert_request_minimum(sandbox, data_dir) <= 1
+
+
+def test_hourly_sync_with_20_second_tokens_stays_at_the_minimum_with_few_grants(sandbox, run_job, data_dir, synced):
+    # The default 60 s refresh margin is three times such a token's life: uncapped, every request took a token.
+    sandbox.configure(token_ttl=20)
+    sandbox.clear_stats()
+    assert run_job("hourly_sync").success
+    grants = _assert_request_minimum(sandbox, data_dir)
+    assert 1 <= grants <= 3
+    assert "401" not in sandbox.stats()["by_status"]
 
 
 def test_faults_spike_limit_and_short_tokens_still_end_equal(start_sandbox_server, tmp_path, monkeypatch):
@@ -83,24 +98,31 @@ def test_faults_spike_limit_and_short_tokens_still_end_equal(start_sandbox_serve
     assert stats["by_path"].get("/oauth/token", 0) >= 2  # tokens expired and were renewed mid-run
 
 
-def test_malformed_record_is_logged_with_its_id_and_the_rest_loads(sandbox, run_job, data_dir, synced):
+def test_record_with_an_invalid_key_field_is_logged_with_its_id_and_the_rest_loads(sandbox, run_job, data_dir,
+                                                                                      synced):
     unreadable = set(sandbox.info()["forbidden_project_ids"] + sandbox.info()["hidden_project_ids"])
     rfi = next(r for r in sandbox.records("rfis") if r["deleted_at"] is None and r["project_id"] not in unreadable)
     bad_id, project_id = rfi["record"]["id"], rfi["project_id"]
-    sandbox.mutate({"resource": "rfis", "action": "update", "id": bad_id, "changes": {"due_date": "next tuesday"}})
+    # `updated_at` is a key field of an incremental stream: a value that is no timestamp rejects the record
+    sandbox.mutate({"resource": "rfis", "action": "update", "id": bad_id, "changes": {"updated_at": "next tuesday"}})
     other = sandbox.mutate({"resource": "rfis", "action": "create", "project_id": project_id})["changes"][0]["id"]
-    result = run_job("hourly_sync")
-    assert result.success
+    cursor = query(data_dir, "SELECT \"cursor\" FROM meta.sync_state WHERE stream = 'rfis' AND project_id = ?",
+                   [project_id])
+    config = {"ops": {"raw__rfis": {"config": {"project_ids": [project_id], "full_refresh": True}}}}
+    result = run_job("hourly_sync", config)
+    assert result.success  # one rejected record never fails the stream
     log = query(data_dir, "SELECT status, error FROM meta.sync_log WHERE stream = 'rfis' AND project_id = ? "
-                          "ORDER BY finished_at DESC LIMIT 1", [project_id])
-    assert log[0][0] == "failed" and f"record id {bad_id}" in log[0][1] and "due_date" in log[0][1]
+                          "AND run_id = ?", [project_id, result.run_id])
+    assert log[0][0] == "failed" and f"record id {bad_id}" in log[0][1] and "updated_at" in log[0][1]
     assert query(data_dir, "SELECT count(*) FROM raw.rfis WHERE id = ?", [other]) == [(1,)]
+    assert query(data_dir, "SELECT \"cursor\" FROM meta.sync_state WHERE stream = 'rfis' AND project_id = ?",
+                 [project_id]) == cursor  # kept back: the next run reads the window again
     checks = {(e.asset_key.to_user_string(), e.check_name): e.passed for e in result.get_asset_check_evaluations()}
     assert checks[("raw/rfis", "no_sync_failures")] is False
-    # the cursor did not move past the bad record: once fixed, the next hourly run loads it
-    sandbox.mutate({"resource": "rfis", "action": "update", "id": bad_id, "changes": {"due_date": "2030-01-02"}})
-    run_job("hourly_sync")
-    assert query(data_dir, "SELECT due_date::VARCHAR FROM raw.rfis WHERE id = ?", [bad_id]) == [("2030-01-02",)]
+    # once Procore sends a timestamp again, the next hourly run loads the record
+    sandbox.mutate({"resource": "rfis", "action": "update", "id": bad_id, "changes": {"subject": "Fixed"}})
+    assert run_job("hourly_sync").success
+    assert query(data_dir, "SELECT subject FROM raw.rfis WHERE id = ?", [bad_id]) == [("Fixed",)]
     assert_equal(sandbox, data_dir, "rfis")
 
 
