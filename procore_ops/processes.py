@@ -16,6 +16,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from procore_source.private_files import private_file
+
 
 @dataclass
 class Child:
@@ -67,8 +69,8 @@ class ProcessGroups:
 
     def start(self, name: str, args: list[str], env: dict[str, str], cwd: Path) -> Child:
         """Start `args` in a new session, output appended to `<log_dir>/<name>.log`."""
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        log_path = self.log_dir / f"{name}.log"
+        self.log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        log_path = private_file(self.log_dir / f"{name}.log", create=True)
         with open(log_path, "ab") as out:
             proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                                     stdin=subprocess.DEVNULL, start_new_session=True)

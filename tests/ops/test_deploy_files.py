@@ -85,3 +85,9 @@ def test_nginx_config_loads(tmp_path):
     iframe = site.split("location /integrations/procore/iframe/ {", 1)[1].split("\n    }", 1)[0]
     assert "proxy_set_header Upgrade $http_upgrade;" in iframe  # Streamlit's /_stcore/stream websocket
     assert "frame-ancestors 'self' https://app.procore.com https://sandbox.procore.com" in iframe
+
+
+@pytest.mark.parametrize("unit", sorted(p.name for p in (DEPLOY / "systemd").glob("*.service")))
+def test_every_service_creates_owner_only_files(unit):
+    lines = (DEPLOY / "systemd" / unit).read_text().splitlines()
+    assert "UMask=0077" in lines, f"{unit}: add UMask=0077 under [Service]"
