@@ -9,7 +9,10 @@ On a new warehouse it queues a first `weekly_full_sync`, which the daemon launch
 
 Settings: `PIPELINES_PG_URL` (default `postgresql://postgres@127.0.0.1:5432`), `PIPELINES_PG_DB`
 (default `procore_pipelines`, created when missing), `DAGSTER_HOME` (default `.dagster_prod_home`),
-`PIPELINES_DATA_DIR` (default `data`). Ctrl-C stops everything it started.
+`PIPELINES_DATA_DIR` (default `data`). Unless `DASHBOARD_DATABASE_URL` / `WEBHOOK_INBOX_URL` are
+set, the access store and the webhook inbox use the databases `procore_dashboard` and
+`procore_webhooks` on the same server (created when missing), as the settings template does.
+Ctrl-C stops everything it started.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 from procore_ops.instance import prepare_dagster_home  # noqa: E402
-from procore_ops.postgres import PgTarget, ensure_database, wait_for_server  # noqa: E402
+from procore_ops.postgres import PgTarget, ensure_app_databases, ensure_database, wait_for_server  # noqa: E402
 from procore_ops.processes import ProcessGroups, wait_for_http  # noqa: E402
 
 CODE_LOCATION = ["-m", "orchestration.definitions"]
@@ -115,6 +118,7 @@ def start_stack(args: argparse.Namespace, procs: ProcessGroups) -> dict[str, str
     if ensure_database(target):
         log(f"created database {target.describe()}")
     env = base_env(args, target)
+    env.update(ensure_app_databases(target, env))  # the access store and inbox, as in production
     args.data_dir.mkdir(parents=True, exist_ok=True)
     prepare_dagster_home(args.home, target.env())
     urls: dict[str, str] = {}
