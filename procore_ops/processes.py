@@ -16,6 +16,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from procore_ops.listeners import FOREIGN, OURS, UNKNOWN, port_owner
 from procore_source.private_files import private_file
 
 
@@ -92,8 +93,17 @@ class ProcessGroups:
             child.stop(timeout)
 
 
-def wait_for_http(url: str, what: str, timeout: float = 120.0, child: Child | None = None) -> None:
-    """Poll `url` until it answers below 400; raise naming `what` (and `child`'s log) on timeout or death."""
+class NotOurServer(RuntimeError):
+    """A URL answered, but from a process the launcher did not start (its port was taken)."""
+
+
+def wait_for_http(url: str, what: str, timeout: float = 120.0, child: Child | None = None,
+                  port: int | None = None) -> None:
+    """Poll `url` until it answers below 400 from `child`; raise naming `what` (and `child`'s log) on timeout or death.
+
+    With `child` and `port`, an answer counts only once every socket listening on `port` belongs to
+    the child's session (`procore_ops.listeners`); a foreign listener raises `NotOurServer` at once.
+    """
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
@@ -101,10 +111,15 @@ def wait_for_http(url: str, what: str, timeout: float = 120.0, child: Child | No
             raise RuntimeError(f"{what} exited (code {child.proc.returncode}):\n{child.log_tail()}")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status < 400:
-                    return
+                answered = response.status < 400
         except Exception as exc:  # noqa: BLE001 - anything means "not up yet"
-            last = exc
+            last, answered = exc, False
+        if answered:
+            owner = port_owner(port, child.proc.pid) if child is not None and port is not None else UNKNOWN
+            if owner == FOREIGN:
+                raise NotOurServer(f"port {port} is answered by another process, not by {what} started here")
+            if owner in (OURS, UNKNOWN):
+                return
         time.sleep(0.5)
     tail = child.log_tail() if child is not None else ""
     raise RuntimeError(f"{what} did not answer at {url} within {timeout:.0f} s ({last})\n{tail}")
