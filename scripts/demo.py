@@ -129,7 +129,10 @@ def fill_history(env: dict[str, str]) -> str:
     with warnings.catch_warnings():  # Dagster's beta notices belong in the run logs, not on the demo's screen
         warnings.simplefilter("ignore")
         from orchestration.history import history_partitions  # the same settings the children read
-    keys = history_partitions().get_partition_keys()
+    try:
+        keys = history_partitions().get_partition_keys()
+    except ValueError as exc:  # a malformed PIPELINES_HISTORY_START or PIPELINES_TIMEZONE
+        raise RuntimeError(str(exc)) from None
     partition_range = f"{keys[0]}...{keys[-1]}"
     run([str(BIN / "dagster"), "asset", "materialize", *CODE_LOCATION, "--select", "marts/project_metrics_daily",
          "--partition-range", partition_range], env)

@@ -68,6 +68,8 @@ def _as_id(value: object, field: str, *, required: bool = True) -> int | None:
 def _as_text(value: object, field: str, *, limit: int = 200) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > limit:
         raise PayloadError(f"{field} must be a non-empty string")
+    if not value.isprintable():  # NUL and control characters: PostgreSQL refuses NUL in text
+        raise PayloadError(f"{field} must be printable text")
     return value.strip()
 
 
@@ -78,9 +80,9 @@ def _as_timestamp(value: object) -> datetime | None:
         raise PayloadError("timestamp must be an ISO-8601 string")
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:  # OverflowError: year 1 or 9999 moved across midnight UTC
         raise PayloadError("timestamp must be an ISO-8601 string") from exc
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _event_key(body: dict, field: str) -> str:

@@ -49,7 +49,9 @@ def test_wrong_or_missing_secret_is_refused_and_stores_nothing(receiver, wh, aut
 RAW_BODIES = [b"not json", b"[]", b"{}", b"\xff\xfe", b'{"id": 1, "padding": "' + b"x" * 70000 + b'"}']
 V2_BREAKS = [("company_id", None), ("company_id", "12a"), ("resource_id", 1.5), ("resource_id", True),
              ("project_id", None), ("event_type", "explode"), ("resource_name", ""), ("timestamp", "yesterday"),
-             ("ulid", "has spaces in it"), ("metadata", "x"), ("id", None), ("company_id", 2**64)]
+             ("ulid", "has spaces in it"), ("metadata", "x"), ("id", None), ("company_id", 2**64),
+             ("timestamp", "0001-01-01T00:00:00+14:00"), ("timestamp", "9999-12-31T23:59:59-14:00"),
+             ("resource_name", "Punch\u0000Items"), ("event_type", "update\u0000")]
 V4_BREAKS = [("resource_id", None), ("company_id", "-3"), ("reason", 7), ("resource_type", None)]
 
 
