@@ -126,12 +126,12 @@ def fill_history(env: dict[str, str]) -> str:
     demo's first sync ends before `dagster dev` starts; without this the history chart stays empty.
     Returns the partition range filled.
     """
-    with warnings.catch_warnings():  # Dagster's beta notices belong in the run logs, not on the demo's screen
-        warnings.simplefilter("ignore")
-        from orchestration.history import history_partitions  # the same settings the children read
     try:
+        with warnings.catch_warnings():  # Dagster's beta notices belong in the run logs, not on the demo's screen
+            warnings.simplefilter("ignore")
+            from orchestration.history import history_partitions  # the same settings the children read
         keys = history_partitions().get_partition_keys()
-    except ValueError as exc:  # a malformed PIPELINES_HISTORY_START or PIPELINES_TIMEZONE
+    except ValueError as exc:  # a malformed PIPELINES_HISTORY_START
         raise RuntimeError(str(exc)) from None
     partition_range = f"{keys[0]}...{keys[-1]}"
     run([str(BIN / "dagster"), "asset", "materialize", *CODE_LOCATION, "--select", "marts/project_metrics_daily",
