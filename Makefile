@@ -4,7 +4,7 @@
 VENV   := .venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: setup demo test lint bench clean prod-local rebuild-warehouse soak
+.PHONY: setup demo demo-smoke test lint bench clean prod-local rebuild-warehouse soak
 
 setup: $(VENV)/.installed
 
@@ -12,8 +12,13 @@ $(VENV)/.installed: pyproject.toml scripts/setup_venv.sh
 	@bash scripts/setup_venv.sh
 	@touch $@
 
+# `make demo ARGS="--dashboard-port 8601"` passes flags on (see `python scripts/demo.py --help`).
 demo: setup
-	$(PYTHON) scripts/demo.py
+	$(PYTHON) scripts/demo.py $(ARGS)
+
+# Starts everything, checks every address answers from the processes it started and the history is filled, stops.
+demo-smoke: setup
+	$(PYTHON) scripts/demo.py --smoke $(ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

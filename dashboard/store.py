@@ -6,8 +6,10 @@ display prefix are stored, so a leaked database opens nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
+import os
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -90,6 +92,8 @@ class AccessStore:
         database = self.engine.url.database
         if self.engine.dialect.name == "sqlite" and database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileExistsError):  # owner-only; SQLite gives -wal/-shm the same mode
+                os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         if schema:

@@ -24,6 +24,7 @@ import duckdb
 
 from orchestration.health import SERVING_DDL as HEALTH_TABLES
 from orchestration.health import write_health_tables
+from procore_source.private_files import private_dir, private_file
 from procore_source.streams import STREAMS
 from transforms.history import DDL as HISTORY_DDL
 
@@ -139,7 +140,7 @@ def publish(con: duckdb.DuckDBPyConnection, serving_path: Path | str, *, snapsho
         raise PublishError(f"cannot publish, missing marts: {', '.join(missing)} (run the marts first)")
     snapshot_id = snapshot_id or uuid.uuid4().hex
     published_at = datetime.now(UTC)
-    serving_path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(serving_path.parent)
     tmp = serving_path.with_name(f".{serving_path.name}.{snapshot_id}.tmp")
     wal = tmp.with_name(tmp.name + ".wal")
     _remove_quietly(tmp, wal)
@@ -147,7 +148,7 @@ def publish(con: duckdb.DuckDBPyConnection, serving_path: Path | str, *, snapsho
         counts = _write_snapshot(con, tmp, snapshot_id, published_at)
         if wal.exists():  # DETACH checkpoints; a leftover WAL would mean the file alone is incomplete
             raise PublishError(f"snapshot {tmp} still has a write-ahead log after DETACH")
-        _fsync(tmp)
+        _fsync(private_file(tmp))
         # a stray WAL next to the target (someone opened it read-write) must not be replayed into ours
         _remove_quietly(serving_path.with_name(serving_path.name + ".wal"))
         os.replace(tmp, serving_path)

@@ -22,6 +22,7 @@ from pydantic import PrivateAttr
 
 from orchestration.meta_tables import create_warehouse_tables
 from procore_source.client import ProcoreClient
+from procore_source.private_files import private_dir, private_file
 from procore_source.settings import ProcoreSettings
 
 DEFAULT_OVERLAP_SECONDS = 300
@@ -116,9 +117,10 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection to the warehouse with every raw and meta table created; closed on exit."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        private_dir(self.directory)  # 0700: also covers DuckDB's WAL, which it creates with the umask
         fresh = not self.warehouse_path.exists()  # a file deleted under a long-lived process needs its tables again
         con = open_with_lock_wait(self.warehouse_path, read_only=read_only, timeout=self.lock_timeout_seconds)
+        private_file(self.warehouse_path)
         try:
             if not read_only and (fresh or str(self.warehouse_path) not in _initialised):
                 create_warehouse_tables(con)

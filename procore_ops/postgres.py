@@ -1,19 +1,23 @@
-"""PostgreSQL for the Dagster instance: connection settings, a database created when missing.
+"""PostgreSQL for the production shape: connection settings, the databases created when missing.
 
-Settings travel as the `DAGSTER_PG_*` variables `deploy/dagster/dagster.prod.yaml` reads, so the
-webserver, the daemon and every run worker build the same connection.
+Dagster's settings travel as the `DAGSTER_PG_*` variables `deploy/dagster/dagster.prod.yaml` reads,
+so the webserver, the daemon and every run worker build the same connection. The access store and
+the webhook inbox get databases of their own on the same server (`APP_DATABASES`, the names the
+settings template `deploy/env/procore-pipelines.env.example` uses), so each can be backed up alone.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote, urlsplit
 
 import psycopg2
 from psycopg2 import sql
 
 DEFAULT_DATABASE = "procore_pipelines"
+# setting -> database of the dashboard's access store and of the webhook inbox
+APP_DATABASES = {"DASHBOARD_DATABASE_URL": "procore_dashboard", "WEBHOOK_INBOX_URL": "procore_webhooks"}
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,17 @@ def ensure_database(target: PgTarget) -> bool:
             return True
     finally:
         con.close()
+
+
+def ensure_app_databases(target: PgTarget, environ: dict[str, str]) -> dict[str, str]:
+    """For each of `APP_DATABASES` not already set in `environ`: create its database on `target`'s server
+    when missing; return those settings as URLs (psycopg2 driver)."""
+    urls = {}
+    for setting, database in APP_DATABASES.items():
+        if not environ.get(setting):
+            ensure_database(replace(target, database=database))
+            urls[setting] = target.url(database)
+    return urls
 
 
 def wait_for_server(target: PgTarget, timeout: float = 30.0) -> None:

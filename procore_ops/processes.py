@@ -16,6 +16,9 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from procore_ops.listeners import FOREIGN, OURS, UNKNOWN, port_owner
+from procore_source.private_files import private_file
+
 
 @dataclass
 class Child:
@@ -67,8 +70,8 @@ class ProcessGroups:
 
     def start(self, name: str, args: list[str], env: dict[str, str], cwd: Path) -> Child:
         """Start `args` in a new session, output appended to `<log_dir>/<name>.log`."""
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        log_path = self.log_dir / f"{name}.log"
+        self.log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        log_path = private_file(self.log_dir / f"{name}.log", create=True)
         with open(log_path, "ab") as out:
             proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                                     stdin=subprocess.DEVNULL, start_new_session=True)
@@ -90,8 +93,17 @@ class ProcessGroups:
             child.stop(timeout)
 
 
-def wait_for_http(url: str, what: str, timeout: float = 120.0, child: Child | None = None) -> None:
-    """Poll `url` until it answers below 400; raise naming `what` (and `child`'s log) on timeout or death."""
+class NotOurServer(RuntimeError):
+    """A URL answered, but from a process the launcher did not start (its port was taken)."""
+
+
+def wait_for_http(url: str, what: str, timeout: float = 120.0, child: Child | None = None,
+                  port: int | None = None) -> None:
+    """Poll `url` until it answers below 400 from `child`; raise naming `what` (and `child`'s log) on timeout or death.
+
+    With `child` and `port`, an answer counts only once every socket listening on `port` belongs to
+    the child's session (`procore_ops.listeners`); a foreign listener raises `NotOurServer` at once.
+    """
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
@@ -99,10 +111,15 @@ def wait_for_http(url: str, what: str, timeout: float = 120.0, child: Child | No
             raise RuntimeError(f"{what} exited (code {child.proc.returncode}):\n{child.log_tail()}")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status < 400:
-                    return
+                answered = response.status < 400
         except Exception as exc:  # noqa: BLE001 - anything means "not up yet"
-            last = exc
+            last, answered = exc, False
+        if answered:
+            owner = port_owner(port, child.proc.pid) if child is not None and port is not None else UNKNOWN
+            if owner == FOREIGN:
+                raise NotOurServer(f"port {port} is answered by another process, not by {what} started here")
+            if owner in (OURS, UNKNOWN):
+                return
         time.sleep(0.5)
     tail = child.log_tail() if child is not None else ""
     raise RuntimeError(f"{what} did not answer at {url} within {timeout:.0f} s ({last})\n{tail}")

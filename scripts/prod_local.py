@@ -9,7 +9,10 @@ On a new warehouse it queues a first `weekly_full_sync`, which the daemon launch
 
 Settings: `PIPELINES_PG_URL` (default `postgresql://postgres@127.0.0.1:5432`), `PIPELINES_PG_DB`
 (default `procore_pipelines`, created when missing), `DAGSTER_HOME` (default `.dagster_prod_home`),
-`PIPELINES_DATA_DIR` (default `data`). Ctrl-C stops everything it started.
+`PIPELINES_DATA_DIR` (default `data`). Unless `DASHBOARD_DATABASE_URL` / `WEBHOOK_INBOX_URL` are
+set, the access store and the webhook inbox use the databases `procore_dashboard` and
+`procore_webhooks` on the same server (created when missing), as the settings template does.
+Ctrl-C stops everything it started.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 from procore_ops.instance import prepare_dagster_home  # noqa: E402
-from procore_ops.postgres import PgTarget, ensure_database, wait_for_server  # noqa: E402
+from procore_ops.listeners import port_problem  # noqa: E402
+from procore_ops.postgres import PgTarget, ensure_app_databases, ensure_database, wait_for_server  # noqa: E402
 from procore_ops.processes import ProcessGroups, wait_for_http  # noqa: E402
 
 CODE_LOCATION = ["-m", "orchestration.definitions"]
@@ -108,6 +112,19 @@ def wait_for_last_run(target: PgTarget, timeout: float = 600.0) -> str:
     raise RuntimeError(f"the queued run did not end within {timeout:.0f} s")
 
 
+def check_ports(args: argparse.Namespace) -> None:
+    """Stop at once, in one line, when a port this run needs is taken or given twice."""
+    ports = [("dagster-webserver", args.dagster_port, "--dagster-port"),
+             ("the dashboard", args.dashboard_port, "--dashboard-port")]
+    if os.environ.get("PROCORE_WEBHOOK_SECRET"):
+        ports.append(("the webhook receiver", args.webhook_port, "--webhook-port"))
+    if not os.environ.get("PROCORE_CLIENT_ID"):
+        ports.append(("the sandbox", args.sandbox_port, "--sandbox-port"))
+    problem = port_problem(ports)
+    if problem:
+        raise SystemExit(f"prod-local: {problem}")
+
+
 def start_stack(args: argparse.Namespace, procs: ProcessGroups) -> dict[str, str]:
     """Start every service; return the addresses to print."""
     target = PgTarget.from_url(args.pg_url, args.database)
@@ -115,6 +132,7 @@ def start_stack(args: argparse.Namespace, procs: ProcessGroups) -> dict[str, str
     if ensure_database(target):
         log(f"created database {target.describe()}")
     env = base_env(args, target)
+    env.update(ensure_app_databases(target, env))  # the access store and inbox, as in production
     args.data_dir.mkdir(parents=True, exist_ok=True)
     prepare_dagster_home(args.home, target.env())
     urls: dict[str, str] = {}
@@ -124,7 +142,7 @@ def start_stack(args: argparse.Namespace, procs: ProcessGroups) -> dict[str, str
         sandbox = procs.start("sandbox", [str(BIN / "procore-sandbox"), "--port", str(args.sandbox_port),
                                           "--companies", "2", "--projects", str(args.projects),
                                           "--rate-limit-spike", "1000"], dict(os.environ), ROOT)
-        wait_for_http(f"{sandbox_url}/_sandbox/info", "the sandbox", child=sandbox)
+        wait_for_http(f"{sandbox_url}/_sandbox/info", "the sandbox", child=sandbox, port=args.sandbox_port)
         env.update(sandbox_env(sandbox_url))
         urls["Procore sandbox API"] = sandbox_url
     dagster_url = f"http://127.0.0.1:{args.dagster_port}"
@@ -136,11 +154,12 @@ def start_stack(args: argparse.Namespace, procs: ProcessGroups) -> dict[str, str
     if env.get("PROCORE_WEBHOOK_SECRET"):
         hooks = procs.start("webhooks", [str(BIN / "procore-webhooks"), "serve", "--host", "127.0.0.1",
                                          "--port", str(args.webhook_port)], env, ROOT)
-        wait_for_http(f"http://127.0.0.1:{args.webhook_port}/webhooks/health", "the webhook receiver", child=hooks)
+        wait_for_http(f"http://127.0.0.1:{args.webhook_port}/webhooks/health", "the webhook receiver", child=hooks,
+                      port=args.webhook_port)
         urls["Webhook receiver (POST)"] = f"http://127.0.0.1:{args.webhook_port}/webhooks/procore"
-    wait_for_http(f"{dagster_url}/server_info", "dagster-webserver", timeout=180, child=web)
+    wait_for_http(f"{dagster_url}/server_info", "dagster-webserver", timeout=180, child=web, port=args.dagster_port)
     wait_for_http(f"http://localhost:{args.dashboard_port}/integrations/procore/iframe/_stcore/health",
-                  "the dashboard", child=dash)
+                  "the dashboard", child=dash, port=args.dashboard_port)
     if not daemon.alive:
         raise RuntimeError(f"dagster-daemon exited:\n{daemon.log_tail()}")
     if not args.no_initial_sync and not (args.data_dir / "warehouse.duckdb").exists():
@@ -153,6 +172,8 @@ def start_stack(args: argparse.Namespace, procs: ProcessGroups) -> dict[str, str
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    os.umask(0o077)  # every file the stack creates (DuckDB files and WAL, logs) is the user's only
+    check_ports(args)
     procs = ProcessGroups(args.data_dir / "logs" / "prod-local")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:

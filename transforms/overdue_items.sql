@@ -1,7 +1,7 @@
 -- marts.overdue_items: one row per open RFI or open submittal whose due date is before today
 -- ($today in the configured zone; due today is not overdue), with a link into Procore: the RFI's
 -- own `link` when Procore sent one, else {web}/{project}/project/rfi/show/{id}; submittals
--- {web}/{project}/project/submittal_logs/{id}.
+-- {web}/{project}/project/submittal_logs/{id} (Procore's web routes: docs/procore-facts.md).
 CREATE OR REPLACE TABLE marts.overdue_items AS
 WITH projects AS (
     SELECT id FROM raw.projects WHERE _deleted_at IS NULL

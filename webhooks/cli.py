@@ -16,10 +16,12 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from procore_source.errors import ProcoreError
 from procore_source.settings import ProcoreSettings, SettingsError
-from webhooks.inbox import Inbox
-from webhooks.settings import WebhookSettings, WebhookSettingsError
+from webhooks.inbox import Inbox, InboxUrlError
+from webhooks.settings import WebhookSettings, WebhookSettingsError, redact_url
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -71,7 +73,7 @@ def cmd_register(settings: WebhookSettings, companies: list[int], url: str) -> i
         api = HooksApi(client)
         for company_id in companies:
             result = register(api, company_id=company_id, url=url, secret=secret, namespace=settings.namespace,
-                              api_version=settings.payload_version)
+                              api_version=settings.payload_version, budget_resources=settings.budget_resources)
             what = "created" if result.created else "updated" if result.changed else "unchanged"
             print(f"company {company_id}: hook {result.hook_id} {what}; triggers {result.triggers_total} "
                   f"(+{len(result.triggers_added)} -{len(result.triggers_removed)}); namespace {settings.namespace}")
@@ -116,9 +118,17 @@ def cmd_status(settings: WebhookSettings, companies: list[int] | None, limit: in
     return 0
 
 
+def inbox_failure(settings: WebhookSettings | None, exc: SQLAlchemyError) -> str:
+    """One line naming the inbox (password hidden) and the database's own first line of explanation."""
+    where = redact_url(settings.inbox_url) if settings is not None else "WEBHOOK_INBOX_URL"
+    detail = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()[0]
+    return f"cannot use the event inbox at {where}: {detail}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `procore-webhooks` console script."""
     args = _parser().parse_args(argv)
+    settings: WebhookSettings | None = None
     try:
         settings = WebhookSettings.from_env()
         if args.command == "serve":
@@ -132,9 +142,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "prune":
             return cmd_prune(settings, args.days)
         return cmd_status(settings, args.company, args.limit)
-    except (WebhookSettingsError, SettingsError) as exc:
+    except (WebhookSettingsError, SettingsError, InboxUrlError) as exc:
         print(f"procore-webhooks: {exc}", file=sys.stderr)
         return 2
+    except SQLAlchemyError as exc:
+        print(f"procore-webhooks: {inbox_failure(settings, exc)}", file=sys.stderr)
+        return 1
     except ProcoreError as exc:
         print(f"procore-webhooks: {exc}", file=sys.stderr)
         return 1

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from webhooks.resources import COMPANY_SCOPED_STREAMS, canonical_resource_name, streams_for
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_NUMBER_DIGITS = 40  # ids have at most 19; anything longer is not an event (and int() of 5,000 digits raises)
 _KEY_RE = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 _REASON_RE = re.compile(r"^[a-z_.]{1,50}$")
 _MAX_ID = 2**63 - 1
@@ -67,6 +68,8 @@ def _as_id(value: object, field: str, *, required: bool = True) -> int | None:
 def _as_text(value: object, field: str, *, limit: int = 200) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > limit:
         raise PayloadError(f"{field} must be a non-empty string")
+    if not value.isprintable():  # NUL and control characters: PostgreSQL refuses NUL in text
+        raise PayloadError(f"{field} must be printable text")
     return value.strip()
 
 
@@ -77,9 +80,9 @@ def _as_timestamp(value: object) -> datetime | None:
         raise PayloadError("timestamp must be an ISO-8601 string")
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:  # OverflowError: year 1 or 9999 moved across midnight UTC
         raise PayloadError("timestamp must be an ISO-8601 string") from exc
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _event_key(body: dict, field: str) -> str:
@@ -92,14 +95,34 @@ def _event_key(body: dict, field: str) -> str:
     return text
 
 
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise PayloadError(f"a number is longer than {MAX_NUMBER_DIGITS} digits")
+    return int(text)
+
+
+def _no_constant(name: str) -> float:
+    raise PayloadError(f"{name} is not JSON")
+
+
+def load_json(raw: bytes) -> object:
+    """`raw` decoded as strict JSON; `PayloadError` for anything else, including nesting too deep to decode,
+    numbers longer than `MAX_NUMBER_DIGITS` digits and NaN/Infinity (never an unhandled error, so never a 500)."""
+    try:
+        return json.loads(raw, parse_int=_bounded_int, parse_constant=_no_constant)
+    except PayloadError:
+        raise
+    except RecursionError:
+        raise PayloadError("body is nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, and int/float conversion limits
+        raise PayloadError("body is not JSON") from exc
+
+
 def parse_event(raw: bytes) -> InboundEvent:
     """Validate a delivery body and return its `InboundEvent`; raise `PayloadError` when malformed."""
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadError("body is too large")
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PayloadError("body is not JSON") from exc
+    body = load_json(raw)
     if not isinstance(body, dict):
         raise PayloadError("body must be a JSON object")
     is_v4 = "event_type" not in body and ("reason" in body or "resource_type" in body)

@@ -16,11 +16,28 @@ from typing import Any
 from sqlalchemy import BigInteger, DateTime, Integer, String, create_engine, event, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from procore_source.private_files import private_file
 from webhooks.events import InboundEvent
 
 IGNORED = "ignored"
+
+
+class InboxUrlError(ValueError):
+    """`WEBHOOK_INBOX_URL` is not a database URL SQLAlchemy can use (the message names only its scheme)."""
+
+
+def _engine(url: str, **options: Any) -> Engine:
+    """`create_engine(url)`, with an unparsable URL or a missing driver as `InboxUrlError` (no credentials shown)."""
+    try:
+        return create_engine(url, **options)
+    except (ArgumentError, ImportError) as exc:
+        scheme = url.split("://", 1)[0] if "://" in url else "no scheme"
+        reason = "no driver installed for it" if isinstance(exc, ImportError) else "not a database URL"
+        raise InboxUrlError(f"WEBHOOK_INBOX_URL is not usable ({scheme}: {reason}); "
+                            "use sqlite:///path/webhooks.db or postgresql+psycopg2://user@host/db") from None
 
 
 class Base(DeclarativeBase):
@@ -85,15 +102,17 @@ class Inbox:
     def __init__(self, url: str):
         self.url = url
         if url.startswith("sqlite"):
-            from pathlib import Path
-
-            path = url.split("///", 1)[-1]
+            path = url.split("///", 1)[1] if "///" in url else ""
             if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = create_engine(url, connect_args={"timeout": 5, "check_same_thread": False})
+                try:  # 0600; SQLite gives the -wal and -shm files the same mode
+                    private_file(path.split("?", 1)[0], create=True)
+                except OSError as exc:
+                    raise InboxUrlError(f"WEBHOOK_INBOX_URL names {path}, which cannot be created ({exc.strerror})") \
+                        from None
+            self.engine: Engine = _engine(url, connect_args={"timeout": 5, "check_same_thread": False})
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = create_engine(url, pool_pre_ping=True)
+            self.engine = _engine(url, pool_pre_ping=True)
         Base.metadata.create_all(self.engine)
 
     def close(self) -> None:

@@ -7,10 +7,14 @@ updated, and triggers are made exactly the (resource, event) pairs in `webhooks.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from webhooks.procore_api import HooksApi
-from webhooks.resources import wanted_triggers
+from webhooks.resources import DEFAULT_BUDGET_RESOURCES, wanted_triggers
+
+# Procore lists a hook's Authorization header masked to its last 5 characters ("*****xMiJ9").
+MASK_VISIBLE_CHARS = 5
 
 
 @dataclass
@@ -32,14 +36,26 @@ class RegisterResult:
         return bool(self.created or self.updated or self.hooks_deleted or self.triggers_added or self.triggers_removed)
 
 
+def _same_header_value(listed: object, wanted: str) -> bool:
+    """`listed` is `wanted` as Procore lists it: in full, or masked to its last characters (`*****xMiJ9`)."""
+    if listed == wanted:
+        return True
+    if not isinstance(listed, str) or not listed.startswith("*") or len(wanted) <= MASK_VISIBLE_CHARS:
+        return False
+    return listed.lstrip("*") == wanted[-MASK_VISIBLE_CHARS:]
+
+
 def _same_destination(hook: dict, wanted: dict) -> bool:
     version = str(hook.get("api_version") or "").removesuffix(".0")
-    return (hook.get("destination_url") == wanted["destination_url"] and version == wanted["api_version"]
-            and hook.get("destination_headers") == wanted["destination_headers"])
+    listed_headers = hook.get("destination_headers")
+    same_headers = isinstance(listed_headers, dict) and listed_headers.keys() == wanted["destination_headers"].keys() \
+        and all(_same_header_value(listed_headers[k], v) for k, v in wanted["destination_headers"].items())
+    return hook.get("destination_url") == wanted["destination_url"] and version == wanted["api_version"] \
+        and same_headers
 
 
 def register(api: HooksApi, *, company_id: int, url: str, secret: str, namespace: str,
-             api_version: str = "v2") -> RegisterResult:
+             api_version: str = "v2", budget_resources: Sequence[str] = DEFAULT_BUDGET_RESOURCES) -> RegisterResult:
     """Create or update the company's hook and its triggers; returns what changed."""
     wanted = {"namespace": namespace, "api_version": api_version, "destination_url": url,
               "destination_headers": {"Authorization": f"Bearer {secret}"}}
@@ -60,7 +76,7 @@ def register(api: HooksApi, *, company_id: int, url: str, secret: str, namespace
             result.updated = True
     existing = {} if result.created else {
         (t["resource_name"], t["event_type"]): int(t["id"]) for t in api.list_triggers(company_id, result.hook_id)}
-    desired = wanted_triggers()
+    desired = wanted_triggers(budget_resources)
     for pair in desired:
         if pair not in existing:
             api.create_trigger(company_id, result.hook_id, pair[0], pair[1], api_version)

@@ -8,14 +8,16 @@ import time
 
 import uvicorn
 
+from webhooks.access_log import logging_config
 from webhooks.inbox import Inbox
 from webhooks.receiver import create_app
 from webhooks.settings import WebhookSettings
 
 
 def serve(settings: WebhookSettings, *, host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Serve the receiver until interrupted."""
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=True)
+    """Serve the receiver until interrupted; our access log replaces uvicorn's (which writes query strings)."""
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=logging_config(), log_level="info",
+                access_log=False, server_header=False)
 
 
 class RunningReceiver:

@@ -85,3 +85,24 @@ def test_nginx_config_loads(tmp_path):
     iframe = site.split("location /integrations/procore/iframe/ {", 1)[1].split("\n    }", 1)[0]
     assert "proxy_set_header Upgrade $http_upgrade;" in iframe  # Streamlit's /_stcore/stream websocket
     assert "frame-ancestors 'self' https://app.procore.com https://sandbox.procore.com" in iframe
+
+
+@pytest.mark.parametrize("unit", sorted(p.name for p in (DEPLOY / "systemd").glob("*.service")))
+def test_every_service_creates_owner_only_files(unit):
+    lines = (DEPLOY / "systemd" / unit).read_text().splitlines()
+    assert "UMask=0077" in lines, f"{unit}: add UMask=0077 under [Service]"
+
+
+def test_the_databases_the_template_names_are_the_ones_the_install_creates():
+    from sqlalchemy.engine import make_url
+
+    from procore_ops.postgres import APP_DATABASES, DEFAULT_DATABASE
+
+    template = (DEPLOY / "env" / "procore-pipelines.env.example").read_text()
+    keys = dict(line.split("=", 1) for line in template.splitlines() if line and not line.startswith("#"))
+    named = {keys["DAGSTER_PG_DB"]} | {make_url(keys[setting]).database for setting in APP_DATABASES}
+    assert {make_url(keys[s]).database for s in APP_DATABASES} == set(APP_DATABASES.values())  # what prod-local makes
+    assert keys["DAGSTER_PG_DB"] == DEFAULT_DATABASE
+    install = (ROOT / "docs" / "operations.md").read_text()
+    created = set(re.findall(r"CREATE DATABASE (\w+) OWNER procore_pipelines", install))
+    assert created == named, f"docs/operations.md must create {sorted(named)}"

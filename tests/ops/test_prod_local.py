@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from pg_cluster import free_port
 
+from procore_ops.postgres import PgTarget
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
@@ -34,6 +36,13 @@ def test_prod_local_smoke(own_pg, tmp_path):
     assert "created database postgres@127.0.0.1" in result.stdout
     assert "weekly_full_sync: SUCCESS (read from PostgreSQL)" in result.stdout
     assert (tmp_path / "data" / "serving.duckdb").exists()
+    con = PgTarget(port=own_pg.port).connect("postgres")  # the access store and inbox databases, as in production
+    try:
+        with con.cursor() as cur:
+            cur.execute("SELECT datname FROM pg_database WHERE datname IN ('procore_dashboard', 'procore_webhooks')")
+            assert sorted(row[0] for row in cur.fetchall()) == ["procore_dashboard", "procore_webhooks"]
+    finally:
+        con.close()
     for name, port in ports.items():  # every process group the script started is stopped
         with socket.socket() as sock:
             assert sock.connect_ex(("127.0.0.1", port)) != 0, f"{name} still listens on {port}"

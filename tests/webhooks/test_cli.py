@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from webhooks.cli import main
@@ -64,11 +65,48 @@ def test_serve_answers_health_and_refuses_bad_secrets(tmp_path):
             except requests.ConnectionError:
                 assert time.monotonic() < deadline and proc.poll() is None, "the receiver did not start"
                 time.sleep(0.1)
-        assert health.json()["status"] == "ok"
+        assert health.json() == {"status": "ok"}
         refused = requests.post(f"{base}/webhooks/procore", json={}, headers={"Authorization": "Bearer nope"},
                                 timeout=5)
         assert refused.status_code == 401
+        # a client that puts the secret (or a dashboard token) in the query string must not get it logged
+        leaked = requests.post(f"{base}/webhooks/procore?secret={SECRET}&api_token=ppd_querytoken", json={},
+                               timeout=5)
+        assert leaked.status_code == 401
+        requests.get(f"{base}/webhooks/health?token={SECRET}", timeout=5)
+        requests.get(f"{base}/{SECRET}", timeout=5)
     finally:
         proc.terminate()
         output = proc.communicate(timeout=10)[0].decode()
-    assert SECRET not in output
+    assert SECRET not in output and "ppd_querytoken" not in output and "?" not in output.split("Uvicorn running")[-1]
+    assert '"POST /webhooks/procore" 401' in output and '"GET /webhooks/health" 200' in output
+    assert f'"GET <other path, {len(SECRET) + 1} chars>" 404' in output
+
+
+def run_cli(args: list[str], env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PROCORE_", "WEBHOOK_"))}
+    env.update({"PYTHONPATH": str(ROOT), **env_overrides})
+    return subprocess.run([sys.executable, "-m", "webhooks.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=60)
+
+
+INBOX_FAILURES = {
+    "not a URL": ("nonsense-inbox", 2, "WEBHOOK_INBOX_URL is not usable (no scheme: not a database URL)"),
+    "no driver": ("mysql://hooks:pg-pass-w0rd@db/inbox", 2, "mysql: no driver installed"),
+    "unknown dialect": ("nosuchdb://hooks:pg-pass-w0rd@db/inbox", 2, "nosuchdb: not a database URL"),
+    "missing database": (f"postgresql+psycopg2://postgres:pg-pass-w0rd@127.0.0.1:5432/no_such_db_{os.getpid()}", 1,
+                         'database "no_such_db_'),
+    "path that cannot exist": ("sqlite:////proc/no/such/dir/webhooks.db", 2, "cannot be created"),
+}
+
+
+@pytest.mark.parametrize("case", INBOX_FAILURES)
+@pytest.mark.parametrize("command", [["serve", "--port", "0"], ["prune"], ["status"]])
+def test_an_unusable_inbox_is_one_line_on_stderr_without_a_traceback(case, command):
+    url, code, message = INBOX_FAILURES[case]
+    result = run_cli(command, {"WEBHOOK_INBOX_URL": url, "PROCORE_WEBHOOK_SECRET": SECRET})
+    assert result.returncode == code, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("procore-webhooks: ") and message in lines[0], result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "pg-pass-w0rd" not in result.stderr + result.stdout and SECRET not in result.stderr + result.stdout

@@ -77,6 +77,44 @@ def test_register_is_idempotent(hooked_sandbox, client, receiver):
     assert api.list_hooks(hooked_sandbox.company_ids[1], "procore-pipelines") == []
 
 
+class MaskingHooksApi(HooksApi):
+    """The sandbox's Webhooks API, but listing hooks the way Procore documents v1.0 does: the Authorization
+    header "masked to only show the last 5 characters" (`*****xMiJ9`, see docs/procore-facts.md)."""
+
+    def list_hooks(self, company_id: int, namespace: str) -> list[dict]:
+        hooks = super().list_hooks(company_id, namespace)
+        for hook in hooks:
+            hook["destination_headers"] = {k: "*****" + v[-5:] for k, v in hook["destination_headers"].items()}
+        return hooks
+
+
+def test_register_stays_idempotent_when_procore_masks_the_secret_and_updates_a_rotated_one(
+        hooked_sandbox, client, receiver):
+    api, company_id = MaskingHooksApi(client), hooked_sandbox.company_ids[0]
+    first = register(api, company_id=company_id, url=receiver.delivery_url, secret=SECRET, namespace="procore-pipelines")
+    assert first.created
+    again = register(api, company_id=company_id, url=receiver.delivery_url, secret=SECRET, namespace="procore-pipelines")
+    assert not again.changed
+    rotated = "rotated-webhook-secret-9876543210"
+    after_rotation = register(api, company_id=company_id, url=receiver.delivery_url, secret=rotated,
+                              namespace="procore-pipelines")
+    assert after_rotation.updated and not after_rotation.triggers_added
+    [hook] = HooksApi(client).list_hooks(company_id, "procore-pipelines")  # unmasked, straight from the sandbox
+    assert hook["destination_headers"] == {"Authorization": f"Bearer {rotated}"}
+
+
+def test_budget_triggers_follow_the_setting(hooked_sandbox, client, receiver):
+    api, company_id = HooksApi(client), hooked_sandbox.company_ids[0]
+    register(api, company_id=company_id, url=receiver.delivery_url, secret=SECRET, namespace="procore-pipelines")
+    changed = register(api, company_id=company_id, url=receiver.delivery_url, secret=SECRET,
+                       namespace="procore-pipelines", budget_resources=("Budget Line Items", "Budget Changes"))
+    assert sorted(changed.triggers_added) == [("Budget Changes", e) for e in ("create", "delete", "update")]
+    assert sorted(changed.triggers_removed) == [("Budget Modifications", e) for e in ("create", "delete", "update")]
+    [hook] = api.list_hooks(company_id, "procore-pipelines")
+    names = {t["resource_name"] for t in api.list_triggers(company_id, hook["id"])}
+    assert names == {"Projects", "RFIs", "Submittals", "Budget Line Items", "Budget Changes"}
+
+
 def test_a_change_is_delivered_once_with_its_ids(hooked_sandbox, client, receiver):
     company_id = hook_up(hooked_sandbox, client, receiver)
     [row] = rfis_of(hooked_sandbox, company_id, 1)
