@@ -60,18 +60,18 @@ def main() -> None:
         views.render_refusal()
         return
     is_company = token.resource_type == "Company"
+    # No view is handed the token: buttons change only the view and the project (see `views`).
     if view == "health":
-        health_view.render(path, version, token.resource_id, request.token)
+        health_view.render(path, version, token.resource_id)
     elif project_id is None:
         if not scope.project_ids:
-            views.render_no_projects(request.token if is_company else None)
+            views.render_no_projects(show_health=is_company)
         else:
-            list_view.render(queries.list_projects(path, version, scope.project_ids), request.token,
-                             show_health=is_company)
+            list_view.render(queries.list_projects(path, version, scope.project_ids), show_health=is_company)
     elif project_id not in scope.project_ids:
         views.render_project_not_synced()
     else:
-        project_view.render(path, version, project_id, request.token, can_switch=not scope.single_project)
+        project_view.render(path, version, project_id, can_switch=not scope.single_project)
 
 
 _started = time.perf_counter()

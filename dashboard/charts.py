@@ -16,12 +16,14 @@ def rfis_per_week(df: pd.DataFrame) -> alt.Chart:
         alt.Chart(long)
         .mark_bar()
         .encode(
-            x=alt.X("yearmonthdate(week_start):O", title="Week of", axis=alt.Axis(format="%b %d", labelAngle=-40)),
+            # The weeks can span years: every label carries its year, and labels thin out instead of overlapping.
+            x=alt.X("yearmonthdate(week_start):O", title="Week of",
+                    axis=alt.Axis(format="%b %d, %Y", labelAngle=-40, labelOverlap="greedy")),
             xOffset="series:N",
             y=alt.Y("rfis:Q", title="RFIs", axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color("series:N", title=None, scale=alt.Scale(domain=["Opened", "Closed"],
                                                                    range=[OPENED, CLOSED])),
-            tooltip=[alt.Tooltip("week_start:T", title="Week of"), "series:N", "rfis:Q"],
+            tooltip=[alt.Tooltip("week_start:T", title="Week of", format="%b %d, %Y"), "series:N", "rfis:Q"],
         )
         .properties(height=260)
     )

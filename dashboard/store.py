@@ -109,6 +109,8 @@ class AccessStore:
         """Create a group of `company_id`'s projects."""
         if not name.strip():
             raise StoreError("a group needs a non-empty --name")
+        if not name.strip().isprintable():
+            raise StoreError("a group --name cannot contain control characters (escape sequences, newlines, tabs)")
         with self.session() as s, s.begin():
             group = ProjectGroup(name=name.strip(), company_id=company_id, created_at=_now())
             group.members = [ProjectGroupMember(project_id=p) for p in sorted(set(project_ids))]
