@@ -11,10 +11,10 @@ import time
 
 import streamlit as st
 
-from dashboard import health_view, list_view, project_view, queries, views
+from dashboard import health_view, list_view, media_guard, project_view, queries, views
 from dashboard.access import Refused, choose_project, choose_view, parse_query, resolve_scope
 from dashboard.settings import DashboardSettings
-from dashboard.store import AccessStore, StoreError
+from dashboard.store import AccessStore, StoreError, digest
 
 log = logging.getLogger("dashboard")
 RENDER_SECONDS_KEY = "_render_seconds"
@@ -38,6 +38,13 @@ def _group_members(store: AccessStore):
     return lookup
 
 
+def _bind_media(token_digest: str | None) -> None:
+    """This session's downloads now belong to this token (None: none); see `dashboard.media_guard`."""
+    session_id = media_guard.current_session_id()
+    if session_id is not None:
+        media_guard.remember(session_id, token_digest)
+
+
 def main() -> None:
     """Route one rerun to the refusal page, an empty state, the list, or a project."""
     settings = DashboardSettings.from_env()
@@ -48,6 +55,7 @@ def main() -> None:
         token = store.authenticate(request.token)
         if token is None:
             raise Refused("unknown or revoked token")
+        _bind_media(digest(request.token))
         path = str(settings.serving_path)
         version = queries.snapshot_version(settings.serving_path)
         if version is None:
@@ -57,6 +65,7 @@ def main() -> None:
         view = choose_view(scope, request)
         project_id = choose_project(scope, request)
     except Refused:
+        _bind_media(None)
         views.render_refusal()
         return
     is_company = token.resource_type == "Company"

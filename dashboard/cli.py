@@ -24,6 +24,10 @@ def streamlit_flags(port: int, address: str | None) -> list[str]:
         "server.fileWatcherType": "none", "server.runOnSave": "false",
         "client.showErrorDetails": "none", "client.toolbarMode": "minimal",
         "browser.gatherUsageStats": "false", "global.developmentMode": "false",
+        # The app takes no uploads and tiny widget states; `dashboard.gate` refuses the routes as well.
+        "server.maxUploadSize": 0, "server.maxWidgetStateSize": 1, "server.allowRunOnSave": "false",
+        "server.enableAgentApi": "false", "server.enableStaticServing": "false",
+        "server.scriptHealthCheckEnabled": "false",
     }
     if address:
         options["server.address"] = address

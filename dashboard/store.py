@@ -233,6 +233,17 @@ class AccessStore:
             return _token_info(row)
 
 
+    def live_digests(self, digests: Iterable[str]) -> set[str]:
+        """Those of `digests` that belong to a live (not revoked) token; records nothing."""
+        wanted = sorted(set(digests))
+        live: set[str] = set()
+        with self.session() as s:
+            for start in range(0, len(wanted), 500):  # bounded IN lists
+                live.update(s.scalars(select(ApiToken.token_digest).where(
+                    ApiToken.token_digest.in_(wanted[start:start + 500]), ApiToken.revoked_at.is_(None))))
+        return live
+
+
 def normalize_url(database_url: str) -> str:
     """Pick the installed PostgreSQL driver for a bare `postgresql://` URL.
 
