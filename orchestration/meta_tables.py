@@ -64,8 +64,9 @@ CREATE TABLE IF NOT EXISTS meta.rate_limit (
 )"""
 # Warehouses created before `rate_window` existed get the column (NULL: classified when published).
 RATE_LIMIT_MIGRATION = "ALTER TABLE meta.rate_limit ADD COLUMN IF NOT EXISTS rate_window VARCHAR"
-# Procore's spike window lasts 10 s: a reset within this many seconds of the observation is the spike
-# window's; anything later is the hourly window's (an hourly window in its last minute reads as spike).
+# Procore's headers do not name their window; a reset at most 10 s after the response is the spike
+# window's (docs/procore-facts.md). Observations are taken on our clock after a run's last response, so
+# allow a minute of skew: a later reset is the hourly window's (one in its last minute reads as spike).
 SPIKE_RESET_SECONDS = 60
 
 
