@@ -29,7 +29,7 @@ from pathlib import Path
 import requests
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "tests" / "dashboard")]
+sys.path[:0] = [str(REPO), str(REPO / "bench"), str(REPO / "tests" / "dashboard")]
 
 from servers import start_dashboard  # noqa: E402
 from serving_fixture import build_serving, many_projects  # noqa: E402

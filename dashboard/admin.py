@@ -12,6 +12,12 @@ from dashboard.store import AccessStore, StoreError, TokenInfo
 RESOURCE_FLAGS = {"project": "Project", "group": "ProjectGroup", "company": "Company"}
 
 
+def printable(text: str) -> str:
+    """`text` safe to print on a terminal: every non-printable character (ESC and other C0/C1 controls,
+    newlines, bidi overrides) shown as its Python escape, so a stored name cannot drive the terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 @dataclass(frozen=True)
 class NewToken:
     """A freshly generated token, shown once."""

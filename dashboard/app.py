@@ -11,10 +11,10 @@ import time
 
 import streamlit as st
 
-from dashboard import health_view, list_view, project_view, queries, views
+from dashboard import health_view, list_view, media_guard, project_view, queries, views
 from dashboard.access import Refused, choose_project, choose_view, parse_query, resolve_scope
 from dashboard.settings import DashboardSettings
-from dashboard.store import AccessStore, StoreError
+from dashboard.store import AccessStore, StoreError, digest
 
 log = logging.getLogger("dashboard")
 RENDER_SECONDS_KEY = "_render_seconds"
@@ -38,6 +38,13 @@ def _group_members(store: AccessStore):
     return lookup
 
 
+def _bind_media(token_digest: str | None) -> None:
+    """This session's downloads now belong to this token (None: none); see `dashboard.media_guard`."""
+    session_id = media_guard.current_session_id()
+    if session_id is not None:
+        media_guard.remember(session_id, token_digest)
+
+
 def main() -> None:
     """Route one rerun to the refusal page, an empty state, the list, or a project."""
     settings = DashboardSettings.from_env()
@@ -48,6 +55,7 @@ def main() -> None:
         token = store.authenticate(request.token)
         if token is None:
             raise Refused("unknown or revoked token")
+        _bind_media(digest(request.token))
         path = str(settings.serving_path)
         version = queries.snapshot_version(settings.serving_path)
         if version is None:
@@ -57,21 +65,22 @@ def main() -> None:
         view = choose_view(scope, request)
         project_id = choose_project(scope, request)
     except Refused:
+        _bind_media(None)
         views.render_refusal()
         return
     is_company = token.resource_type == "Company"
+    # No view is handed the token: buttons change only the view and the project (see `views`).
     if view == "health":
-        health_view.render(path, version, token.resource_id, request.token)
+        health_view.render(path, version, token.resource_id)
     elif project_id is None:
         if not scope.project_ids:
-            views.render_no_projects(request.token if is_company else None)
+            views.render_no_projects(show_health=is_company)
         else:
-            list_view.render(queries.list_projects(path, version, scope.project_ids), request.token,
-                             show_health=is_company)
+            list_view.render(queries.list_projects(path, version, scope.project_ids), show_health=is_company)
     elif project_id not in scope.project_ids:
         views.render_project_not_synced()
     else:
-        project_view.render(path, version, project_id, request.token, can_switch=not scope.single_project)
+        project_view.render(path, version, project_id, can_switch=not scope.single_project)
 
 
 _started = time.perf_counter()

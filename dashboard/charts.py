@@ -8,20 +8,31 @@ import pandas as pd
 OPENED, CLOSED = "#f47e42", "#2f7ed8"  # Procore-ish orange and a calm blue
 
 
+def every_week(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` (one row per week with activity) with the quiet weeks in between filled with zeros, so the
+    chart's evenly spaced weeks are evenly spaced in time."""
+    weeks = pd.to_datetime(df["week_start"])
+    full = pd.DataFrame({"week_start": pd.date_range(weeks.min(), weeks.max(), freq="7D")})
+    counts = df.assign(week_start=weeks)[["week_start", "rfis_opened", "rfis_closed"]]
+    return full.merge(counts, on="week_start", how="left").fillna({"rfis_opened": 0, "rfis_closed": 0})
+
+
 def rfis_per_week(df: pd.DataFrame) -> alt.Chart:
-    """Grouped bars of RFIs opened and closed per week."""
-    long = df.melt("week_start", ["rfis_opened", "rfis_closed"], var_name="series", value_name="rfis")
+    """Grouped bars of RFIs opened and closed per week, quiet weeks included."""
+    long = every_week(df).melt("week_start", ["rfis_opened", "rfis_closed"], var_name="series", value_name="rfis")
     long["series"] = long["series"].map({"rfis_opened": "Opened", "rfis_closed": "Closed"})
     return (
         alt.Chart(long)
         .mark_bar()
         .encode(
-            x=alt.X("yearmonthdate(week_start):O", title="Week of", axis=alt.Axis(format="%b %d", labelAngle=-40)),
+            # The weeks can span years: every label carries its year, and labels thin out instead of overlapping.
+            x=alt.X("yearmonthdate(week_start):O", title="Week of",
+                    axis=alt.Axis(format="%b %d, %Y", labelAngle=-40, labelOverlap="greedy")),
             xOffset="series:N",
             y=alt.Y("rfis:Q", title="RFIs", axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color("series:N", title=None, scale=alt.Scale(domain=["Opened", "Closed"],
                                                                    range=[OPENED, CLOSED])),
-            tooltip=[alt.Tooltip("week_start:T", title="Week of"), "series:N", "rfis:Q"],
+            tooltip=[alt.Tooltip("week_start:T", title="Week of", format="%b %d, %Y"), "series:N", "rfis:Q"],
         )
         .properties(height=260)
     )
@@ -35,11 +46,11 @@ def open_rfis_over_time(df: pd.DataFrame) -> alt.Chart:
         alt.Chart(long)
         .mark_line(point=False, strokeWidth=2)
         .encode(
-            x=alt.X("metric_date:T", title=None),
+            x=alt.X("metric_date:T", title=None, axis=alt.Axis(format="%b %d, %Y", labelAngle=-40)),
             y=alt.Y("rfis:Q", title="RFIs", axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color("series:N", title=None, scale=alt.Scale(domain=["Open", "Overdue"],
                                                                    range=[CLOSED, "#d62728"])),
-            tooltip=[alt.Tooltip("metric_date:T", title="Date"), "series:N", "rfis:Q"],
+            tooltip=[alt.Tooltip("metric_date:T", title="Date", format="%b %d, %Y"), "series:N", "rfis:Q"],
         )
         .properties(height=260)
     )

@@ -24,6 +24,10 @@ def streamlit_flags(port: int, address: str | None) -> list[str]:
         "server.fileWatcherType": "none", "server.runOnSave": "false",
         "client.showErrorDetails": "none", "client.toolbarMode": "minimal",
         "browser.gatherUsageStats": "false", "global.developmentMode": "false",
+        # The app takes no uploads and tiny widget states; `dashboard.gate` refuses the routes as well.
+        "server.maxUploadSize": 0, "server.maxWidgetStateSize": 1, "server.allowRunOnSave": "false",
+        "server.enableAgentApi": "false", "server.enableStaticServing": "false",
+        "server.scriptHealthCheckEnabled": "false",
     }
     if address:
         options["server.address"] = address
@@ -108,6 +112,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _groups(admin, args: argparse.Namespace) -> int:
+    from dashboard.admin import printable
+
     store = admin.store
     if args.action == "create":
         admin.check_projects(args.company, args.projects)
@@ -128,12 +134,13 @@ def _groups(admin, args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps([g.as_json() for g in groups]))
         for g in [] if args.json else groups:
-            print(f"{g.id}\t{g.name}\tcompany {g.company_id}\tprojects {','.join(map(str, g.project_ids))}")
+            print(f"{g.id}\t{printable(g.name)}\tcompany {g.company_id}\t"
+                  f"projects {','.join(map(str, g.project_ids))}")
         return 0
     if args.json:
-        print(json.dumps(group.as_json()))
+        print(json.dumps(group.as_json()))  # JSON escapes control characters itself
     else:
-        print(f"group {group.id} {group.name!r} (company {group.company_id}): "
+        print(f"group {group.id} '{printable(group.name)}' (company {group.company_id}): "
               f"projects {', '.join(map(str, group.project_ids)) or 'none'}")
     return 0
 

@@ -46,6 +46,11 @@ def compact_money(value, signed: bool = False) -> str:
     return ("+" + text) if signed and number > 0 else text
 
 
+def percent(value) -> str:
+    """A percentage stored as 0–100 (the marts' unit, e.g. `pct_committed`): `75%`; an en dash when missing."""
+    return "–" if is_missing(value) else f"{float(value):.0f}%"
+
+
 def count(value) -> str:
     """An integer count, or an en dash when missing."""
     return "–" if is_missing(value) else f"{int(value):,}"

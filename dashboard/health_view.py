@@ -95,10 +95,29 @@ def _problems(df: pd.DataFrame, now: datetime) -> None:
 
 
 def _until(moment: datetime, now: datetime) -> str:
-    minutes = int((moment - now).total_seconds() // 60)
-    if minutes < 0:
+    seconds = int((moment - now).total_seconds())
+    if seconds < 0:
         return "already reset"
-    return "in less than a minute" if minutes == 0 else f"in {minutes} minute{'s' if minutes != 1 else ''}"
+    minutes = seconds // 60
+    if minutes == 0:
+        return "in less than a minute"
+    return f"in {minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _window_text(row, name: str, now: datetime) -> tuple[str, str]:
+    """(value, help) of one window's card: `2,900 of 3,600 left` and when Procore said so."""
+    limit = row.get(f"{name}_limit")
+    if fmt.is_missing(limit):
+        return "not seen yet", ("Procore reports whichever window is closest to running out; this one has not "
+                                "been reported yet")
+    reset = _utc(row.get(f"{name}_reset_at"))
+    seen = fmt.ago(row.get(f"{name}_observed_at"), now)
+    if reset is not None and reset <= now:
+        return f"{int(limit):,} limit", f"Seen {seen}; that window has reset since"
+    remaining = row.get(f"{name}_remaining")
+    left = "–" if fmt.is_missing(remaining) else f"{int(remaining):,}"
+    when = "" if reset is None else f"; resets at {reset:%H:%M:%S} UTC ({_until(reset, now)})"
+    return f"{left} of {int(limit):,} left", f"Seen {seen}{when}"
 
 
 def _rate_limit(df: pd.DataFrame, now: datetime) -> None:
@@ -106,31 +125,32 @@ def _rate_limit(df: pd.DataFrame, now: datetime) -> None:
     if df.empty:
         st.info("No request figures yet. They appear here after the next sync.", icon="⏳")
         return
-    row = df.iloc[0]
-    used, limit = int(row["requests_last_hour"]), row["rate_limit"]
-    reset = _utc(row["reset_at"])
+    row = df.iloc[0].to_dict()
+    used, hourly = int(row["requests_last_hour"]), row.get("hourly_limit")
     a, b, c = st.columns(3)
-    a.metric("Requests in the last hour", f"{used:,}" if fmt.is_missing(limit) else f"{used:,} of {int(limit):,}",
-             border=True, help="Requests the syncs made in the hour before this snapshot, against Procore's limit")
-    b.metric("Remaining in the window", fmt.count(row["remaining"]), border=True,
-             help="What Procore's last response said was left in the current rate-limit window")
-    c.metric("Window resets", "–" if reset is None else f"{reset:%H:%M} UTC", border=True,
-             help=None if reset is None else _until(reset, now))
-    if not fmt.is_missing(limit) and int(limit) > 0:
-        share = used / int(limit)
-        st.progress(min(1.0, share), text=f"{share:.0%} of the limit used in the last hour")
-        if share >= HIGH_USE:
-            st.warning("The syncs use most of the company's request limit: other integrations may be "
-                       "slowed down. Consider PROCORE_HOURLY_REQUEST_BUDGET.", icon="⚠️")
-    st.caption(f"As of {fmt.ago(row['observed_at'], now)}.")
+    a.metric("Requests in the last hour", f"{used:,}" if fmt.is_missing(hourly) else f"{used:,} of {int(hourly):,}",
+             border=True, help="Requests the syncs made in the hour before this snapshot, against Procore's hourly "
+                               "limit")
+    for card, name, label in ((b, "hourly", "Hourly window"), (c, "spike", "10-second window")):
+        value, help_text = _window_text(row, name, now)
+        card.metric(label, value, border=True, help=help_text)
+    if fmt.is_missing(hourly) or int(hourly) <= 0:
+        st.caption("The hourly limit is not known yet: Procore's headers describe whichever window is closest to "
+                   "running out, and so far that was the 10-second window. It appears after a sync that sees it.")
+        return
+    share = used / int(hourly)
+    st.progress(min(1.0, share), text=f"{share:.0%} of the hourly limit used in the last hour")
+    if share >= HIGH_USE:
+        st.warning("The syncs use most of the company's hourly request limit: other integrations may be "
+                   "slowed down. Consider PROCORE_HOURLY_REQUEST_BUDGET.", icon="⚠️")
 
 
-def render(path: str, version: str, company_id: int, token: str, now: datetime | None = None) -> None:
+def render(path: str, version: str, company_id: int, now: datetime | None = None) -> None:
     """The health page of `company_id` (the token's own company; nothing of other companies is read)."""
     now = now or datetime.now(UTC)
     bundle = queries.health_bundle(path, version, company_id)
     st.title("Pipeline health", anchor=False)
-    st.button("← Projects", key="back_to_list", on_click=back_to_list, args=(token,))
+    st.button("← Projects", key="back_to_list", on_click=back_to_list)
     _streams(bundle["streams"], now)
     _problems(bundle["problems"], now)
     _rate_limit(bundle["rate_limit"], now)

@@ -42,11 +42,17 @@ def _summary(df: pd.DataFrame) -> None:
     cards[4].metric("Projects over budget", fmt.count((over < 0).sum()), border=True)
 
 
-def _row(row, token: str) -> None:
+def overdue_text(value) -> str:
+    """`:red[3 overdue]` when anything is overdue; a calm `:gray[0 overdue]` when nothing is."""
+    color = "red" if not fmt.is_missing(value) and int(value) > 0 else "gray"
+    return f":{color}[{fmt.count(value)} overdue]"
+
+
+def _row(row) -> None:
     cols = st.columns(COLUMN_WIDTHS + [1.4], vertical_alignment="center")
     cols[0].markdown(f"**{fmt.md(row.project_name)}**  \n:gray[{fmt.md(row.project_number or '')}]")
-    cols[1].markdown(f"{fmt.count(row.rfis_open)} open  \n:red[{fmt.count(row.rfis_overdue)} overdue]")
-    cols[2].markdown(f"{fmt.count(row.submittals_open)} open  \n:red[{fmt.count(row.submittals_overdue)} overdue]")
+    cols[1].markdown(f"{fmt.count(row.rfis_open)} open  \n{overdue_text(row.rfis_overdue)}")
+    cols[2].markdown(f"{fmt.count(row.submittals_open)} open  \n{overdue_text(row.submittals_overdue)}")
     if fmt.is_missing(row.budget_view_name):
         cols[3].markdown(":gray[No budget view]")
     else:
@@ -56,17 +62,17 @@ def _row(row, token: str) -> None:
     cols[4].markdown(f":gray[{fmt.ago(row.last_synced_at)}]")
     cols[5].markdown(f":gray[{fmt.md(row.stage or '')}]")
     cols[6].button("View dashboard", key=f"open_{row.project_id}", on_click=open_project,
-                   args=(token, int(row.project_id)), width="stretch")
+                   args=(int(row.project_id),), width="stretch")
 
 
-def render(df: pd.DataFrame, token: str, show_health: bool = False) -> None:
+def render(df: pd.DataFrame, show_health: bool = False) -> None:
     """The list page for the projects in `df` (already limited to the token's scope); `show_health` adds
     the button to the pipeline-health view (company tokens)."""
     st.title("Projects", anchor=False)
     synced = df["last_synced_at"].max() if len(df) else None
     st.caption(f"{len(df)} projects · synced {fmt.ago(synced)}")
     if show_health:
-        health_button(token)
+        health_button()
     _summary(df)
     left, right = st.columns([3, 1])
     search = left.text_input("Search", key="search", placeholder="Search by project name or number",
@@ -86,4 +92,4 @@ def render(df: pd.DataFrame, token: str, show_health: bool = False) -> None:
         col.markdown(f"**{label}**" if label else "")
     for row in shown.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE].itertuples(index=False):
         with st.container(border=True):
-            _row(row, token)
+            _row(row)

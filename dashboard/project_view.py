@@ -52,8 +52,7 @@ def _kpis(m: dict) -> None:
              delta=None if fmt.is_missing(over) else ("over budget" if over < 0 else "under budget"),
              delta_color="inverse" if not fmt.is_missing(over) and over < 0 else "normal",
              help="Revised budget minus projected costs: positive is under budget")
-    pct = m.get("pct_committed")
-    d.metric("Committed", "–" if fmt.is_missing(pct) else f"{float(pct):.0%}", border=True,
+    d.metric("Committed", fmt.percent(m.get("pct_committed")), border=True,
              help=f"{fmt.money(m['committed_costs'])} committed of the revised budget")
 
 
@@ -142,10 +141,10 @@ def _overdue(data: dict, pid: int) -> None:
                                file_name=f"{kind}s_overdue_{pid}.csv", mime="text/csv", key=f"csv_{kind}")
 
 
-def render(path: str, version: str, pid: int, token: str, can_switch: bool) -> None:
+def render(path: str, version: str, pid: int, can_switch: bool) -> None:
     """The dashboard of project `pid` (already checked to be in the token's scope)."""
     if can_switch:
-        st.button("← Switch project", key="switch_project", on_click=back_to_list, args=(token,))
+        st.button("← Switch project", key="switch_project", on_click=back_to_list)
     data = queries.project_bundle(path, version, pid)
     if data["metrics"].empty:
         st.info("This project has not been synced yet. Its dashboard appears after the next sync.", icon="⏳")

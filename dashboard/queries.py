@@ -74,8 +74,8 @@ _HEALTH_QUERIES = {
                 "FROM meta.sync_problems p LEFT JOIN marts.project_metrics m "
                 "ON m.project_id = p.project_id AND m.company_id = p.company_id "
                 "WHERE p.company_id = ? ORDER BY p.status, m.project_name NULLS LAST, p.project_id, p.stream",
-    "rate_limit": "SELECT rate_limit, remaining, reset_at, requests_last_hour, observed_at "
-                  "FROM meta.rate_limit WHERE company_id = ?",
+    # Every column: an older snapshot's single-window shape still reads (its windows show as not seen).
+    "rate_limit": "SELECT * EXCLUDE (company_id) FROM meta.rate_limit WHERE company_id = ?",
 }
 
 
@@ -84,6 +84,6 @@ def health_bundle(path: str, version: str, company_id: int) -> dict[str, pd.Data
     """The pipeline-health view of one company, read on one short connection and cached together.
 
     Keys: `streams` (meta.sync_health rows), `problems` (meta.sync_problems with project names),
-    `rate_limit` (0 or 1 row). A snapshot without these tables gives empty frames.
+    `rate_limit` (0 or 1 row: requests in the last hour, the hourly and the spike window). A snapshot without these tables gives empty frames.
     """
     return fetch_many(path, {name: (sql, (company_id,)) for name, sql in _HEALTH_QUERIES.items()})

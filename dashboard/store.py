@@ -113,6 +113,8 @@ class AccessStore:
         """Create a group of `company_id`'s projects."""
         if not name.strip():
             raise StoreError("a group needs a non-empty --name")
+        if not name.strip().isprintable():
+            raise StoreError("a group --name cannot contain control characters (escape sequences, newlines, tabs)")
         with self.session() as s, s.begin():
             group = ProjectGroup(name=name.strip(), company_id=company_id, created_at=_now())
             group.members = [ProjectGroupMember(project_id=p) for p in sorted(set(project_ids))]
@@ -233,6 +235,17 @@ class AccessStore:
             if last is None or now - last >= LAST_USED_RESOLUTION:
                 row.last_used_at = now
             return _token_info(row)
+
+
+    def live_digests(self, digests: Iterable[str]) -> set[str]:
+        """Those of `digests` that belong to a live (not revoked) token; records nothing."""
+        wanted = sorted(set(digests))
+        live: set[str] = set()
+        with self.session() as s:
+            for start in range(0, len(wanted), 500):  # bounded IN lists
+                live.update(s.scalars(select(ApiToken.token_digest).where(
+                    ApiToken.token_digest.in_(wanted[start:start + 500]), ApiToken.revoked_at.is_(None))))
+        return live
 
 
 def normalize_url(database_url: str) -> str:

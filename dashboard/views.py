@@ -40,12 +40,12 @@ def render_unavailable() -> None:
     st.write(UNAVAILABLE_TEXT)
 
 
-def render_no_projects(health_token: str | None = None) -> None:
+def render_no_projects(show_health: bool = False) -> None:
     """A valid group or company token whose projects are not in the snapshot (yet); a company token
-    (`health_token`) still gets its way to the pipeline-health view."""
+    (`show_health`) still gets its way to the pipeline-health view."""
     st.title("Projects", anchor=False)
-    if health_token:
-        health_button(health_token)
+    if show_health:
+        health_button()
     st.info("No projects to show yet. Projects appear here after their first sync.", icon="📭")
 
 
@@ -55,21 +55,36 @@ def render_project_not_synced() -> None:
     st.info("This project has not been synced yet. Its dashboard appears after the next sync.", icon="⏳")
 
 
-def open_project(token: str, project_id: int) -> None:
-    """Button callback: show one project, keeping the token and dropping Procore's context id."""
-    st.query_params.from_dict({"api_token": token, "project_id": str(project_id)})
+# Navigation. Button callbacks run with the query parameters of the rerun that clicked them, so they
+# change only the view and the project and never write `api_token`: the token the next page checks is
+# the one the current request carries. (A callback holding the token as an argument would hand it to
+# whoever resumes the session and clicks the old button.)
+NAVIGATION_PARAMS = ("project_id", "procore_project_id", "view")
 
 
-def back_to_list(token: str) -> None:
-    """Button callback: back to the project list with the same token."""
-    st.query_params.from_dict({"api_token": token})
+def _navigate(**changes: str) -> None:
+    for key in NAVIGATION_PARAMS:
+        if key in st.query_params:
+            del st.query_params[key]
+    for key, value in changes.items():
+        st.query_params[key] = value
 
 
-def open_health(token: str) -> None:
-    """Button callback: the pipeline-health view of a company token, keeping the token."""
-    st.query_params.from_dict({"api_token": token, "view": "health"})
+def open_project(project_id: int) -> None:
+    """Button callback: show one project, dropping Procore's context id and any view."""
+    _navigate(project_id=str(project_id))
 
 
-def health_button(token: str) -> None:
+def back_to_list() -> None:
+    """Button callback: back to the project list."""
+    _navigate()
+
+
+def open_health() -> None:
+    """Button callback: the pipeline-health view of a company token."""
+    _navigate(view="health")
+
+
+def health_button() -> None:
     """The list page's way to the pipeline-health view (company tokens only)."""
-    st.button("Pipeline health", key="pipeline_health", icon="🩺", on_click=open_health, args=(token,))
+    st.button("Pipeline health", key="pipeline_health", icon="🩺", on_click=open_health)

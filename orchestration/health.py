@@ -4,8 +4,10 @@
   latest run's status and project counts.
 - `meta.sync_problems`: one row per (company, stream, project) skipped or failed in the latest run
   of that stream, with its error text scrubbed of anything that looks like a secret.
-- `meta.rate_limit`: one row per company: the last rate-limit window the client saw, and the
-  requests `meta.sync_log` counts in the hour before the snapshot.
+- `meta.rate_limit`: one row per company: the requests `meta.sync_log` counts in the hour before the
+  snapshot, and the last observation of each of Procore's two windows (hourly and 10-second spike):
+  limit, remaining, reset and when it was seen. Procore's headers describe whichever window is closest
+  to running out, so a window the client has not seen yet is NULL.
 
 A warehouse without these `meta` tables (or with an older `meta.sync_log`) publishes them empty.
 """
@@ -19,10 +21,13 @@ from datetime import datetime, timedelta
 import duckdb
 import pandas as pd
 
+from orchestration.meta_tables import SPIKE_RESET_SECONDS
+
 ERROR_CHARS = 500
 SYNC_LOG_COLUMNS = ("run_id", "stream", "company_id", "project_id", "started_at", "finished_at", "requests",
                     "status", "error")
 RATE_LIMIT_COLUMNS = ("company_id", "observed_at", "rate_limit", "remaining", "reset_at")
+WINDOWS = ("hourly", "spike")
 
 SERVING_DDL = {
     "sync_health": """(company_id BIGINT, stream VARCHAR, last_success_at TIMESTAMPTZ, last_attempt_at TIMESTAMPTZ,
@@ -30,8 +35,9 @@ SERVING_DDL = {
         projects_failed BIGINT)""",
     "sync_problems": """(company_id BIGINT, stream VARCHAR, project_id BIGINT, status VARCHAR, error VARCHAR,
         occurred_at TIMESTAMPTZ, run_id VARCHAR)""",
-    "rate_limit": """(company_id BIGINT, rate_limit BIGINT, remaining BIGINT, reset_at TIMESTAMPTZ,
-        requests_last_hour BIGINT, observed_at TIMESTAMPTZ)""",
+    "rate_limit": """(company_id BIGINT, requests_last_hour BIGINT,
+        hourly_limit BIGINT, hourly_remaining BIGINT, hourly_reset_at TIMESTAMPTZ, hourly_observed_at TIMESTAMPTZ,
+        spike_limit BIGINT, spike_remaining BIGINT, spike_reset_at TIMESTAMPTZ, spike_observed_at TIMESTAMPTZ)""",
 }
 
 # The latest run of each (company, stream): the one whose reads finished last.
@@ -70,9 +76,24 @@ SELECT company_id, sum(requests) AS requests_last_hour FROM (
     FROM meta.sync_log WHERE finished_at >= ? GROUP BY ALL)
 GROUP BY company_id"""
 
-LATEST_RATE_LIMIT_SQL = """
-SELECT company_id, rate_limit, remaining, reset_at, observed_at FROM meta.rate_limit
-QUALIFY row_number() OVER (PARTITION BY company_id ORDER BY observed_at DESC) = 1"""
+# Rows written before `rate_window` existed are classified by the same rule as `meta_tables.rate_window`.
+_WINDOW_SQL = f"""coalesce(rate_window, CASE WHEN reset_at IS NULL THEN NULL
+    WHEN reset_at - observed_at <= INTERVAL {SPIKE_RESET_SECONDS} SECOND THEN 'spike' ELSE 'hourly' END)"""
+
+
+def _latest_window_sql(has_window_column: bool) -> str:
+    """The latest observation of each (company, window) as one wide row per company."""
+    window = _WINDOW_SQL if has_window_column else _WINDOW_SQL.replace("rate_window", "NULL::VARCHAR", 1)
+    picks = ",\n    ".join(
+        f"arg_max({col}, observed_at) FILTER (WHERE w = '{name}') AS {name}_{alias}"
+        for name in WINDOWS
+        for col, alias in (("rate_limit", "limit"), ("remaining", "remaining"), ("reset_at", "reset_at"),
+                           ("observed_at", "observed_at")))
+    return f"""
+SELECT company_id,
+    {picks}
+FROM (SELECT *, {window} AS w FROM meta.rate_limit) WHERE w IS NOT NULL
+GROUP BY company_id"""
 
 # Query or form parameters (`?access_token=`, `&code=`, `client_secret=`) and JSON fields naming a secret.
 _SECRET_PARAM = re.compile(r"(?i)(?<![A-Za-z0-9])([A-Za-z_]*(?:token|secret)|code|password)=[^&\s#\"')]+")
@@ -131,14 +152,14 @@ def write_health_tables(con: duckdb.DuckDBPyConnection, catalog: str, published_
                 con.execute(f"INSERT INTO {catalog}.meta.sync_problems SELECT * FROM health_problems")
             finally:
                 con.unregister("health_problems")
-    limits = LATEST_RATE_LIMIT_SQL if has_limits else (
-        "SELECT NULL::BIGINT AS company_id, NULL::BIGINT AS rate_limit, NULL::BIGINT AS remaining, "
-        "NULL::TIMESTAMPTZ AS reset_at, NULL::TIMESTAMPTZ AS observed_at LIMIT 0")
+    window_columns = [f"{w}_{c}" for w in WINDOWS for c in ("limit", "remaining", "reset_at", "observed_at")]
+    limits = _latest_window_sql(_has_columns(con, "meta", "rate_limit", ("rate_window",))) if has_limits else (
+        "SELECT NULL::BIGINT AS company_id, " + ", ".join(f"NULL AS {c}" for c in window_columns) + " LIMIT 0")
     used = REQUESTS_SQL if has_log else \
         "SELECT NULL::BIGINT AS company_id, NULL::BIGINT AS requests_last_hour WHERE ? IS NULL LIMIT 0"
     con.execute(f"""
         INSERT INTO {catalog}.meta.rate_limit
-        SELECT company_id, l.rate_limit, l.remaining, l.reset_at, coalesce(u.requests_last_hour, 0), l.observed_at
+        SELECT company_id, coalesce(u.requests_last_hour, 0), {", ".join("l." + c for c in window_columns)}
         FROM ({limits}) AS l FULL OUTER JOIN ({used}) AS u USING (company_id)
         ORDER BY company_id""", [published_at - timedelta(hours=1)])
     return {f"meta.{name}": con.execute(f"SELECT count(*) FROM {catalog}.meta.{name}").fetchone()[0]

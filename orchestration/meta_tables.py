@@ -51,7 +51,8 @@ CREATE TABLE IF NOT EXISTS meta.sync_log (
 )"""
 
 
-# The window is the one the last responses said is closest to running out (what the pacer holds).
+# The window is the one the last responses said is closest to running out (what the pacer holds);
+# `rate_window` says which of Procore's two windows that was ('hourly' or 'spike', see `rate_window`).
 RATE_LIMIT_DDL = """
 CREATE TABLE IF NOT EXISTS meta.rate_limit (
     run_id VARCHAR NOT NULL,
@@ -60,8 +61,23 @@ CREATE TABLE IF NOT EXISTS meta.rate_limit (
     rate_limit BIGINT,
     remaining BIGINT,
     reset_at TIMESTAMPTZ,
+    rate_window VARCHAR,
     PRIMARY KEY (run_id, company_id)
 )"""
+# Warehouses created before `rate_window` existed get the column (NULL: classified when published).
+RATE_LIMIT_MIGRATION = "ALTER TABLE meta.rate_limit ADD COLUMN IF NOT EXISTS rate_window VARCHAR"
+# Procore's headers do not name their window; a reset at most 10 s after the response is the spike
+# window's (docs/procore-facts.md). Observations are taken on our clock after a run's last response, so
+# allow a minute of skew: a later reset is the hourly window's (one in its last minute reads as spike).
+SPIKE_RESET_SECONDS = 60
+
+
+def rate_window(reset_at: datetime | None, observed_at: datetime) -> str | None:
+    """'spike' when the window resets within `SPIKE_RESET_SECONDS` of `observed_at`, else 'hourly';
+    None when the reset is unknown."""
+    if reset_at is None:
+        return None
+    return "spike" if (reset_at - observed_at).total_seconds() <= SPIKE_RESET_SECONDS else "hourly"
 
 
 def create_warehouse_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -71,6 +87,7 @@ def create_warehouse_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SYNC_STATE_DDL)
     con.execute(SYNC_LOG_DDL)
     con.execute(RATE_LIMIT_DDL)
+    con.execute(RATE_LIMIT_MIGRATION)
     con.execute(SCHEMA_DRIFT_DDL)
 
 
@@ -176,20 +193,28 @@ class RateLimitObservation:
     remaining: int | None
     reset_at: datetime | None
 
+    @property
+    def window(self) -> str | None:
+        """Which window this is: 'hourly', 'spike', or None (reset unknown)."""
+        return rate_window(self.reset_at, self.observed_at)
+
 
 def write_rate_limits(con: duckdb.DuckDBPyConnection, observations: Iterable[RateLimitObservation]) -> None:
     """Upsert `meta.rate_limit` rows: one per (run, company), the latest observation of the run wins."""
-    params = [(o.run_id, o.company_id, o.observed_at, o.rate_limit, o.remaining, o.reset_at) for o in observations]
+    params = [(o.run_id, o.company_id, o.observed_at, o.rate_limit, o.remaining, o.reset_at, o.window)
+              for o in observations]
     if not params:
         return
     con.execute(RATE_LIMIT_DDL)  # a warehouse opened by a process that initialised it before this table existed
+    con.execute(RATE_LIMIT_MIGRATION)
     con.executemany(
         """
-        INSERT INTO meta.rate_limit AS r (run_id, company_id, observed_at, rate_limit, remaining, reset_at)
-        VALUES (?, ?, ?, ?, ?, ?)
+        INSERT INTO meta.rate_limit AS r (run_id, company_id, observed_at, rate_limit, remaining, reset_at,
+                                          rate_window)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (run_id, company_id) DO UPDATE SET
             observed_at = excluded.observed_at, rate_limit = excluded.rate_limit,
-            remaining = excluded.remaining, reset_at = excluded.reset_at
+            remaining = excluded.remaining, reset_at = excluded.reset_at, rate_window = excluded.rate_window
         """,
         params,
     )

@@ -6,7 +6,8 @@
   stopped at teardown.
 - `procore_env`: sets the `PROCORE_*` variables that point the client at `sandbox`.
 - `run_pipeline_job(job, data_dir)`: runs one of the code location's jobs (ingestion, marts, checks,
-  snapshot) in process against `sandbox`, with the warehouse in `data_dir` and DAGSTER_HOME in tmp_path.
+  snapshot) in process against `sandbox`, with the warehouse in `data_dir` and DAGSTER_HOME in tmp_path;
+  `execute_pipeline_job(env, job, data_dir, tags)` is the same without fixtures (session-scoped builders).
 """
 
 from __future__ import annotations
@@ -64,27 +65,33 @@ def procore_env(sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> dic
     return env
 
 
-@pytest.fixture
-def run_pipeline_job(sandbox: RunningSandbox, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
-    """Factory: `run_pipeline_job("weekly_full_sync", data_dir)` -> the `ExecuteInProcessResult` (errors kept)."""
+def execute_pipeline_job(sandbox_env: dict[str, str], job: str, data_dir: Any,
+                         tags: dict[str, str] | None = None) -> Any:
+    """Run one of the code location's jobs in process against the sandbox whose `env()` is `sandbox_env`,
+    with the warehouse in `data_dir`, on an ephemeral instance; returns the `ExecuteInProcessResult` (errors kept)."""
     import dagster as dg
 
     from orchestration.definitions import ASSETS, CHECKS, JOBS
     from orchestration.resources import ProcoreResource, WarehouseResource
 
+    env = sandbox_env
+    resources = {
+        "procore": ProcoreResource(client_id=env["PROCORE_CLIENT_ID"], client_secret=env["PROCORE_CLIENT_SECRET"],
+                                   company_ids=env["PROCORE_COMPANY_IDS"], api_base_url=env["PROCORE_API_BASE_URL"],
+                                   login_base_url=env["PROCORE_LOGIN_BASE_URL"]),
+        "warehouse": WarehouseResource(data_dir=str(data_dir)),
+    }
+    defs = dg.Definitions(assets=ASSETS, asset_checks=CHECKS, jobs=JOBS, resources=resources)
+    with dg.DagsterInstance.ephemeral() as instance:
+        return defs.resolve_job_def(job).execute_in_process(instance=instance, raise_on_error=False, tags=tags)
+
+
+@pytest.fixture
+def run_pipeline_job(sandbox: RunningSandbox, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
+    """Factory: `run_pipeline_job("weekly_full_sync", data_dir)` -> the `ExecuteInProcessResult` (errors kept)."""
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
 
-    def run(job: str, data_dir: Any) -> dg.ExecuteInProcessResult:
-        env = sandbox.env()
-        resources = {
-            "procore": ProcoreResource(client_id=env["PROCORE_CLIENT_ID"], client_secret=env["PROCORE_CLIENT_SECRET"],
-                                       company_ids=env["PROCORE_COMPANY_IDS"],
-                                       api_base_url=env["PROCORE_API_BASE_URL"],
-                                       login_base_url=env["PROCORE_LOGIN_BASE_URL"]),
-            "warehouse": WarehouseResource(data_dir=str(data_dir)),
-        }
-        defs = dg.Definitions(assets=ASSETS, asset_checks=CHECKS, jobs=JOBS, resources=resources)
-        with dg.DagsterInstance.ephemeral() as instance:
-            return defs.resolve_job_def(job).execute_in_process(instance=instance, raise_on_error=False)
+    def run(job: str, data_dir: Any) -> Any:
+        return execute_pipeline_job(sandbox.env(), job, data_dir)
 
     return run

@@ -51,15 +51,24 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / name), full_page=False)
 
 
+def _picker(served) -> str:
+    """The host page's project picker: the group's two projects and one of the other company."""
+    names = served.real.names()
+    return ",".join(f"{pid}:{names[pid]}" for pid in (served.real.main, served.real.second, served.real.other))
+
+
 def test_group_flow_through_cross_origin_host_page(page, served):
     from playwright.sync_api import expect
 
-    projects = "101:HT-001 Harbor Tower,102:RC-002 Riverside Clinic,201:SS-201 Secret Stadium"
-    page.goto(served.host_url(served.group_token, 101, projects))
+    real, names = served.real, served.real.names()
+    main, second = names[real.main], names[real.second]
+    page.goto(served.host_url(served.group_token, real.main, _picker(served)))
     frame = _frame(page)
-    # Procore's project context (procore_project_id=101, the group's entry project) opens it directly.
-    expect(frame.get_by_role("heading", name="Harbor Tower")).to_be_visible()
+    # Procore's project context (procore_project_id, the group's entry project) opens it directly.
+    expect(frame.get_by_role("heading", name=main)).to_be_visible()
     expect(frame.get_by_text("Overdue RFIs").first).to_be_visible()
+    committed = frame.locator("[data-testid='stMetric']", has_text="Committed")
+    expect(committed).to_contain_text(f"{round(float(real.metrics(real.main)['pct_committed']))}%")
     page.wait_for_timeout(1500)  # let the charts draw before the screenshot
     _shot(page, "dashboard-project.png")
     frame.get_by_text("Download overdue RFIs (CSV)").scroll_into_view_if_needed()
@@ -69,36 +78,37 @@ def test_group_flow_through_cross_origin_host_page(page, served):
     frame.locator(".st-key-switch_project button").click()
     expect(frame.get_by_role("heading", name="Projects")).to_be_visible()
     expect(frame.locator("[class*='st-key-open_']")).to_have_count(2)
-    expect(frame.locator(".st-key-open_101")).to_be_visible()
-    expect(frame.locator(".st-key-open_102")).to_be_visible()
-    expect(frame.get_by_text("Secret Stadium")).to_have_count(0)
+    expect(frame.locator(f".st-key-open_{real.main}")).to_be_visible()
+    expect(frame.locator(f".st-key-open_{real.second}")).to_be_visible()
+    expect(frame.get_by_text(names[real.other])).to_have_count(0)
     _shot(page, "dashboard-list.png")
 
-    frame.locator(".st-key-open_102 button").click()
-    expect(frame.get_by_role("heading", name="Riverside Clinic")).to_be_visible()
+    frame.locator(f".st-key-open_{real.second} button").click()
+    expect(frame.get_by_role("heading", name=second)).to_be_visible()
     frame.locator(".st-key-switch_project button").click()
     expect(frame.get_by_role("heading", name="Projects")).to_be_visible()
-    frame.locator(".st-key-open_101 button").click()
-    expect(frame.get_by_role("heading", name="Harbor Tower")).to_be_visible()
+    frame.locator(f".st-key-open_{real.main} button").click()
+    expect(frame.get_by_role("heading", name=main)).to_be_visible()
 
     # The picker changes Procore's context: a project outside the group is refused.
-    page.select_option("#project_id", "201")
+    page.select_option("#project_id", str(real.other))
     expect(_frame(page).get_by_role("heading", name="This dashboard is not available")).to_be_visible()
-    expect(_frame(page).get_by_text("Secret Stadium")).to_have_count(0)
+    expect(_frame(page).get_by_text(names[real.other])).to_have_count(0)
     assert served.group_token not in served.dashboard.log()
 
 
 def test_tampered_project_id_is_refused(page, served):
     from playwright.sync_api import expect
 
-    page.goto(served.host_url(served.group_token, 101, "101:Harbor Tower"))
-    expect(_frame(page).get_by_role("heading", name="Harbor Tower")).to_be_visible()
-    for tampered in ("201", "103", "101 OR 1=1", "9223372036854775808"):
+    real, names = served.real, served.real.names()
+    page.goto(served.host_url(served.group_token, real.main, f"{real.main}:{names[real.main]}"))
+    expect(_frame(page).get_by_role("heading", name=names[real.main])).to_be_visible()
+    for tampered in (str(real.other), str(real.csv), f"{real.main} OR 1=1", "9223372036854775808"):
         src = f"{served.dashboard.url('localhost')}?api_token={served.group_token}&project_id={tampered}"
         page.evaluate("src => { document.getElementById('embedded-app').src = src; }", src)
         frame = _frame(page)
         expect(frame.get_by_role("heading", name="This dashboard is not available")).to_be_visible()
-        for leak in ("Secret Stadium", "Elm Street", "Harbor Tower"):
+        for leak in (names[real.other], names[real.csv], names[real.main]):
             expect(frame.get_by_text(leak)).to_have_count(0)
 
 
@@ -106,8 +116,8 @@ def test_foreign_origin_cannot_frame_the_dashboard(page, served):
     # A page on an origin outside frame-ancestors: Chromium blocks the frame, so no app renders.
     from playwright.sync_api import expect
 
-    other = served.host_url(served.company_token, 101).replace("127.0.0.1", "localhost", 1)
+    other = served.host_url(served.company_token, served.real.main).replace("127.0.0.1", "localhost", 1)
     page.goto(other)
     expect(page.get_by_text("Sandbox host page")).to_be_visible()  # the host page itself loaded
     page.wait_for_timeout(3000)
-    expect(_frame(page).get_by_role("heading", name="Harbor Tower")).to_have_count(0)
+    expect(_frame(page).get_by_role("heading", name=served.real.names()[served.real.main])).to_have_count(0)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 
-import duckdb
 import pandas as pd
 import pytest
 from conftest import run_app
@@ -30,28 +29,24 @@ def downloads(monkeypatch) -> dict[str, bytes]:
 
 
 def test_overdue_csv_prefixes_formula_cells(dash_env, downloads):
-    con = duckdb.connect(str(dash_env.serving))
-    for number, title, court in (("1", '=HYPERLINK("http://evil.example","click")', "Architect"),
-                                 ("2", "@SUM(1+1)", "+44 20 7946 0000"), ("3", "-2+3", "Ann = architect")):
-        con.execute("UPDATE marts.overdue_items SET title = ?, ball_in_court = ? "
-                    "WHERE project_id = 101 AND item_type = 'rfi' AND number = ?", [title, court, number])
-    con.execute("UPDATE marts.overdue_items SET title = ? WHERE project_id = 101 AND number = '05 12 00-1'",
-                ["\tcmd|' /C calc'!A0"])
-    con.execute("UPDATE marts.overdue_items SET title = ? WHERE project_id = 101 AND number = '05 12 00-2'",
-                ["\rline"])
-    con.close()
-    at = run_app(api_token=dash_env.token("Project", 101))
+    """The `csv` project's overdue RFIs and submittals were given formula-looking titles and courts in the
+    sandbox; the downloads carry them neutralised, one row each."""
+    real = dash_env.real
+    pid = real.csv
+    at = run_app(api_token=dash_env.token("Project", pid))
     assert not at.exception
-    rfis = list(csv.DictReader(io.StringIO(downloads["rfis_overdue_101.csv"].decode("utf-8"))))
-    assert sorted((r["number"], r["title"], r["ball_in_court"]) for r in rfis) == [
-        ("1", '\'=HYPERLINK("http://evil.example","click")', "Architect"),
-        ("2", "'@SUM(1+1)", "'+44 20 7946 0000"),
-        ("3", "'-2+3", "Ann = architect"),  # only a leading sign is dangerous
-    ]
-    assert {r["days_overdue"] for r in rfis} == {"3", "4", "5"}  # numbers are not text: left alone
-    assert all(r["url"].startswith("https://app.procore.com/101/") for r in rfis)
-    subs = list(csv.DictReader(io.StringIO(downloads["submittals_overdue_101.csv"].decode("utf-8"), newline="")))
-    assert sorted(r["title"] for r in subs) == ["'\tcmd|' /C calc'!A0", "'\rline"]  # one row each, kept whole
+    rfis = list(csv.DictReader(io.StringIO(downloads[f"rfis_overdue_{pid}.csv"].decode("utf-8"))))
+    got = {(r["title"], r["ball_in_court"]) for r in rfis}
+    assert {('\'=HYPERLINK("http://evil.example","click")', "Architect"), ("'@SUM(1+1)", "'+44 20 7946 0000"),
+            ("'-2+3", "Ann = architect")} <= got  # only a leading sign is dangerous
+    expected = real.query("SELECT number, days_overdue FROM marts.overdue_items WHERE project_id = ? AND "
+                          "item_type = 'rfi'", (pid,))
+    assert sorted((r["number"], int(r["days_overdue"])) for r in rfis) == sorted(expected)  # numbers left alone
+    assert all(r["url"].startswith(f"https://app.procore.com/{pid}/") for r in rfis)
+    subs = list(csv.DictReader(io.StringIO(downloads[f"submittals_overdue_{pid}.csv"].decode("utf-8"), newline="")))
+    assert {"'\tcmd|' /C calc'!A0", "'\rline"} <= {r["title"] for r in subs}  # one row each, kept whole
+    assert len(subs) == real.query("SELECT count(*) FROM marts.overdue_items WHERE project_id = ? AND "
+                                   "item_type = 'submittal'", (pid,))[0][0]
 
 
 def test_csv_safe_leaves_ordinary_values_and_non_text_columns_alone():

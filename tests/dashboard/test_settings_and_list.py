@@ -9,6 +9,7 @@ from conftest import open_buttons, run_app
 from starlette.responses import PlainTextResponse
 
 from dashboard.cli import main
+from dashboard.list_view import PAGE_SIZE
 from dashboard.security import SecurityHeadersMiddleware
 from dashboard.settings import PROCORE_FRAME_ANCESTORS, DashboardSettings, SettingsError
 
@@ -64,13 +65,13 @@ def test_middleware_adds_headers_and_leaves_websockets_alone():
 
 
 def test_long_lists_are_paginated(dash_env):
-    from serving_fixture import build_serving, many_projects
-
-    build_serving(dash_env.serving, many_projects(45, cost_codes=1, weeks=1, days=1))
-    token = dash_env.token("Company", 1)
-    at = run_app(api_token=token)
-    assert len(open_buttons(at)) == 20
+    real = dash_env.real
+    rows = real.query("SELECT project_id, project_number FROM marts.project_metrics WHERE company_id = ? "
+                      "ORDER BY project_name, project_id", (real.other_company,))
+    assert len(rows) > 2 * PAGE_SIZE  # the sandbox company with the created "Paged Project NN" projects
+    at = run_app(api_token=dash_env.token("Company", real.other_company))
+    assert open_buttons(at) == {pid for pid, _ in rows[:PAGE_SIZE]}
     at.number_input(key="page").set_value(3).run()
-    assert open_buttons(at) == set(range(1040, 1045))
-    at.text_input(key="search").input("P-0044").run()
-    assert open_buttons(at) == {1044}
+    assert open_buttons(at) == {pid for pid, _ in rows[2 * PAGE_SIZE: 3 * PAGE_SIZE]}
+    at.text_input(key="search").input("PG-07").run()
+    assert open_buttons(at) == {pid for pid, number in rows if number == "PG-07"}

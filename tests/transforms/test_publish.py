@@ -116,9 +116,14 @@ def test_health_tables_from_sync_log_and_rate_limit(tmp_path: Path, monkeypatch:
     ]
     con.executemany("INSERT INTO meta.sync_log VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?)",
                     [(*row[:6], row[6], *row[7:]) for row in log])
-    reset = now + timedelta(minutes=20)
-    con.executemany("INSERT INTO meta.rate_limit VALUES (?, ?, ?, ?, ?, ?)", [
-        ("r1", 10, old, 3600, 3000, old), ("r2", 10, recent, 3600, 3584, reset), ("r1", 20, old, 3600, 3591, old)])
+    reset, spike_seen = now + timedelta(minutes=20), recent - timedelta(minutes=1)
+    con.executemany("INSERT INTO meta.rate_limit (run_id, company_id, observed_at, rate_limit, remaining, reset_at, "
+                    "rate_window) VALUES (?, ?, ?, ?, ?, ?, ?)", [
+        ("r1", 10, old, 3600, 3000, old + timedelta(minutes=30), "hourly"),
+        ("r2", 10, recent, 3600, 3584, reset, "hourly"),
+        # a row from before `rate_window`: classified by its reset, 8 s after it was seen (the spike window)
+        ("r3", 10, spike_seen, 100, 40, spike_seen + timedelta(seconds=8), None),
+        ("r1", 20, old, 100, 91, old + timedelta(seconds=9), "spike")])
     run_all(con, TransformSettings(now=NOW))
     result = publish(con, tmp_path / "serving.duckdb")
     assert result.row_counts["meta.sync_problems"] == 3
@@ -137,9 +142,10 @@ def test_health_tables_from_sync_log_and_rate_limit(tmp_path: Path, monkeypatch:
     assert text.startswith("Forbidden (HTTP 403, https://api.example/rest/v1.0/projects/2/rfis?")
     for secret in ("abc123", "eyJhbGciOi", "s3cret-value-xyz", "rt-1"):
         assert secret not in text
+    # each window's latest observation, side by side; r1's reads are older than an hour
     assert served.execute("SELECT * FROM meta.rate_limit ORDER BY company_id").fetchall() == [
-        (10, 3600, 3584, reset, 3 + 1 + 5 + 7, recent),  # r1's reads are older than an hour
-        (20, 3600, 3591, old, 0, old),
+        (10, 3 + 1 + 5 + 7, 3600, 3584, reset, recent, 100, 40, spike_seen + timedelta(seconds=8), spike_seen),
+        (20, 0, None, None, None, None, 100, 91, old + timedelta(seconds=9), old),
     ]
 
 

@@ -1,6 +1,8 @@
-"""Builds a `serving.duckdb` by hand with exactly the tables of the serving contract.
+"""Builds a large synthetic `serving.duckdb` for `bench/dashboard_render.py` (a thousand projects in seconds).
 
-Used by the dashboard tests and `bench/dashboard_render.py` until (and besides) the transforms.
+Benchmarks only: the dashboard tests run on a snapshot the real pipeline publishes from the sandbox
+(`tests/dashboard/real_snapshot.py`), so a unit mismatch between a mart and a view cannot pass there. The
+shapes and units here follow the marts (`pct_committed` is 0-100, `meta.rate_limit` has both windows).
 """
 
 from __future__ import annotations
@@ -45,8 +47,9 @@ CREATE TABLE meta.sync_health (company_id BIGINT, stream VARCHAR, last_success_a
   projects_skipped BIGINT, projects_failed BIGINT);
 CREATE TABLE meta.sync_problems (company_id BIGINT, stream VARCHAR, project_id BIGINT, status VARCHAR,
   error VARCHAR, occurred_at TIMESTAMPTZ, run_id VARCHAR);
-CREATE TABLE meta.rate_limit (company_id BIGINT, rate_limit BIGINT, remaining BIGINT, reset_at TIMESTAMPTZ,
-  requests_last_hour BIGINT, observed_at TIMESTAMPTZ);
+CREATE TABLE meta.rate_limit (company_id BIGINT, requests_last_hour BIGINT, hourly_limit BIGINT,
+  hourly_remaining BIGINT, hourly_reset_at TIMESTAMPTZ, hourly_observed_at TIMESTAMPTZ, spike_limit BIGINT,
+  spike_remaining BIGINT, spike_reset_at TIMESTAMPTZ, spike_observed_at TIMESTAMPTZ);
 """
 
 # Pipeline health, per company: minutes since each stream's last successful sync (company 1's budget
@@ -139,8 +142,9 @@ def _health_rows(con, companies: set[int], project_ids: set[int], now: datetime)
                         [cid, stream, now - timedelta(minutes=minutes), now - timedelta(minutes=14),
                          "failed" if failed else "ok", 3, skipped, failed])
         limit, remaining, reset_minutes, used = HEALTH_RATE_LIMITS[cid]
-        con.execute("INSERT INTO meta.rate_limit VALUES (?, ?, ?, ?, ?, ?)",
-                    [cid, limit, remaining, now + timedelta(minutes=reset_minutes), used, now - timedelta(minutes=14)])
+        seen = now - timedelta(minutes=14)
+        con.execute("INSERT INTO meta.rate_limit VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL)",
+                    [cid, used, limit, remaining, now + timedelta(minutes=reset_minutes), seen])
     for cid, stream, pid, status, error in HEALTH_PROBLEMS:
         if cid in companies and pid in project_ids:
             con.execute("INSERT INTO meta.sync_problems VALUES (?, ?, ?, ?, ?, ?, 'run-1')",
@@ -173,7 +177,7 @@ def _project_rows(p: FixtureProject, rng: random.Random, now: datetime, today: d
                       rng.randint(0, 20) * 1000, rng.randint(0, 10) * 1000, projected))
     budget = [sum(c[k] for c in codes) for k in range(1, 9)] if codes else [None] * 8
     over_under = (budget[3] - budget[7]) if codes else None
-    pct = (budget[4] / budget[3]) if codes and budget[3] else None
+    pct = (100.0 * budget[4] / budget[3]) if codes and budget[3] else None  # 0-100, as the mart stores it
     rows["pm"].append((
         p.project_id, p.company_id, p.name, p.number, "Course of Construction", True,
         today - timedelta(days=300), today + timedelta(days=200), now - timedelta(minutes=14),
