@@ -18,13 +18,14 @@ from typing import TypeVar
 from procore_source.sandbox import vocab
 from procore_source.sandbox.profiles import Profile
 
-# Seeded ids of project-level resources are BASE + project_index * STRIDE + n; created ones start
-# at BASE + CREATED_OFFSET, beyond every seeded range, so ids stay unique across the sandbox.
+# Seeded ids of project-level resources are BASES + project_index * STRIDE + n; created ones start
+# at BASES + CREATED_OFFSET, beyond every seeded range, so ids stay unique across the sandbox. Record
+# ids exceed 2^31 (as Procore's do: attachments 5283309550, wbs codes 1752071628), so 32-bit ids fail.
 STRIDE = 10_000
 CREATED_OFFSET = 900_000_000
 BASES = {
-    "rfis": 1_000_000_000, "submittals": 2_000_000_000, "budget_views": 3_000_000_000,
-    "budget_rows": 4_000_000_000, "change_events": 5_000_000_000, "projects": 100_000,
+    "rfis": 3_000_000_000, "submittals": 4_000_000_000, "budget_views": 900_000,
+    "budget_rows": 5_000_000_000, "change_events": 6_000_000_000, "projects": 100_000,
 }
 DAY = 86_400
 T = TypeVar("T")
@@ -65,7 +66,8 @@ class CompanySeed:
     def public(self, my_company: bool = False) -> dict:
         """The company as `GET /rest/v1.0/companies` lists it (Procore's Company: id, name, is_active,
         logo_url, pcn_business_experience, my_company)."""
-        return {"id": self.id, "name": self.name, "is_active": True, "logo_url": None,
+        return {"id": self.id, "name": self.name, "is_active": True,
+                "logo_url": f"https://storage.procore.com/companies/{self.id}/logo.png",
                 "pcn_business_experience": False, "my_company": my_company}
 
 

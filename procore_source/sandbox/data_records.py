@@ -71,7 +71,10 @@ def _line_item(rng: random.Random, company: Any, project_id: int, event: dict, n
     vendor = choice(rng, company.vendors)
     cost, revenue = between(rng, 4, 400) * 125.0, between(rng, 4, 400) * 125.0
     item_id = event["id"] * 10 + n
-    base = f"https://app.procore.com/{project_id}/project/change_events/events/{event['id']}"
+    project_url = f"https://app.procore.com/{project_id}/project"
+    base = f"{project_url}/change_events/events/{event['id']}"
+    contract_id, rfq_id = 9_300_000 + vendor["id"] % 100_000, 1_800_000 + item_id % 100_000
+    title = f"CE #{event['alphanumeric_number']} - {event['title']}"
     line_type = {"id": 832_346, "name": "Subcontract", "code": "S", "base_type": "commitment"}
     money = {key: _money(value) for key, value in (
         ("estimated_cost_amount", cost), ("rfq_amount", cost), ("rfq_amount_project_currency", cost), ("rom", cost),
@@ -83,9 +86,9 @@ def _line_item(rng: random.Random, company: Any, project_id: int, event: dict, n
         ("latest_cost_unit_cost", 0.0), ("latest_cost_amount", cost), ("latest_cost_amount_project_currency", cost))}
     return {
         "id": item_id, "biller": {"id": project_id, "name": "Project", "model_name": "Project", "guid": f"P{project_id}"},
-        "biller_guid": f"P{project_id}", "contract": {"id": 9_300_000 + vendor["id"] % 100_000, "number": f"C-{n + 1:03d}",
-                                                       "title": vendor["name"], "name": vendor["name"]},
-        "cost_code": {"id": 750_000_000 + company.index * 1000 + code_index, "name": code_name, "full_code": full_code},
+        "biller_guid": f"P{project_id}",
+        "contract": {"id": contract_id, "number": f"C-{n + 1:03d}", "title": vendor["name"], "name": vendor["name"]},
+        "cost_code": _cost_code(company, project_id, code_index),
         "cost_type": {"id": 832_346, "provider_id": company.id, "provider_type": "Company", "name": "Subcontract",
                       "csv_import_code": "S", "base_type": "commitment", "position": 20, "deleted_at": None,
                       "created_at": "2020-04-24T20:25:23Z", "updated_at": "2020-04-24T20:25:23Z",
@@ -94,13 +97,17 @@ def _line_item(rng: random.Random, company: Any, project_id: int, event: dict, n
         "cost_code_is_budgeted": True, "deletable": False, "description": event["title"].lower(), "editable": False,
         "event_id": event["id"], "line_item_type": line_type, "line_item_type_id": 832_346,
         "links": {"edit": f"{base}/edit?celi_id={item_id}", "view": f"{base}?celi_id={item_id}",
-                  "parent": f"{base}?celi_id={item_id}"},
+                  "parent": f"{base}?celi_id={item_id}", "contract": f"{project_url}/commitments/{contract_id}",
+                  "rfq_amount": f"{project_url}/commitments/{contract_id}/request_for_quotes/{rfq_id}",
+                  "rom": f"{base}?celi_id={item_id}", "prime_pco_cost": f"{project_url}/prime_contracts"},
         "number": event["alphanumeric_number"], "permission_to_edit": None,
-        "proposed_contract_id": 9_300_000 + vendor["id"] % 100_000, "proposed_vendor_id": vendor["id"],
-        "request_for_quote_id": 1_800_000 + item_id % 100_000, "sortable_code": f"{full_code} - {code_name}",
-        "status": event["status"].title(), "statuses": {"contract": "Approved", "rfq_amount": "Pending Final Approval"},
+        "proposed_contract_id": contract_id, "proposed_vendor_id": vendor["id"],
+        "request_for_quote_id": rfq_id, "sortable_code": f"{full_code} - {code_name}",
+        "status": event["status"].title(),
+        "statuses": {"contract": "Approved", "rfq_amount": "Pending Final Approval", "rfq_tooltip": f"RFQ: {title}",
+                     "prime_pco_cost": "Draft", "prime_pco_tooltip": f"PCO: {title}"},
         "title": event["title"], "vendor": vendor,
-        "event_title_and_number": f"CE #{event['alphanumeric_number']} - {event['title']}", "is_markup_summary": False,
+        "event_title_and_number": title, "is_markup_summary": False,
         "estimated_cost_calculation_strategy": "manual", "estimated_cost_quantity": None,
         "estimated_cost_unit_cost": None, "uom": None,
         "wbs_code": {"description": f"{code_name}.Subcontract", "flat_code": f"{full_code}.S",
@@ -109,3 +116,21 @@ def _line_item(rng: random.Random, company: Any, project_id: int, event: dict, n
         "latest_cost_calculation_strategy": "manual", "latest_cost_uom": "ls", "non_committed_cost": None,
         "manual_latest_cost_amount": None, **money,
     }
+
+
+_LINE_ITEM_TYPES = [{"id": 832_340 + n, "name": name, "code": code, "base_type": base, "origin_id": str(3590 + n)}
+                    for n, (code, name, base) in enumerate((("L", "Labor", "labor"), ("M", "Materials", "materials"),
+                                                            ("S", "Subcontract", "commitment"),
+                                                            ("E", "Equipment", "equipment"), ("O", "Other", "other")))]
+
+
+def _cost_code(company: Any, project_id: int, code_index: int) -> dict:
+    """A project's cost code as change event line items nest it."""
+    full_code, name = vocab.COST_CODES[code_index]
+    code_id = 750_000_000 + company.index * 1000 + code_index
+    return {"id": code_id, "name": name, "full_code": full_code, "origin_id": None, "origin_data": None,
+            "standard_cost_code_id": 11_790_000 + code_index, "biller": "Project", "biller_id": project_id,
+            "biller_type": "Project", "biller_origin_id": None, "budgeted": True, "code": full_code.split("-")[1],
+            "parent": {"id": code_id - 500}, "sortable_code": full_code, "created_at": "2022-10-07T15:31:55Z",
+            "deleted_at": None, "line_item_types": _LINE_ITEM_TYPES, "position": None,
+            "updated_at": "2022-10-07T15:31:55Z"}

@@ -2,7 +2,7 @@
 
 The harsh cases a real company sends are spread realistically: a share of RFIs with no priority
 (`{"name": false, "value": null}`), with `cost_code`, `received_from`, `responsible_contractor` or
-`location` null, `sub_job` always null, drafts never initiated. Open RFIs are past due in the
+`location` null, `sub_job` always null. Open RFIs are past due in the
 share the project's profile says (late items concentrate on busy projects); a closed project's RFIs
 are all closed.
 """
@@ -30,15 +30,14 @@ NO_TEXT = {"label": None, "value": ""}
 PRIORITIES = [{"name": name, "value": value} for name, value in vocab.RFI_PRIORITIES]
 
 
-def _timeline(rng: random.Random, status: str, ctx: ProjectContext) -> tuple[int, int | None, int, int | None]:
+def _timeline(rng: random.Random, status: str, ctx: ProjectContext) -> tuple[int, int, int, int | None]:
     """(created, initiated, due, resolved) Unix times for an RFI of `status`."""
     anchor, profile = ctx.anchor, ctx.profile
-    closed, draft = status.startswith("closed"), status in ("draft", "closed_draft")
-    if closed:
+    if status.startswith("closed"):
         oldest = 900 if profile.closed else 540
         created = int(anchor - rng.uniform(60 if profile.closed else 20, oldest) * DAY - below(rng, 3600))
-        initiated = None if draft else min(created + below(rng, 2 * DAY), anchor - 600)
-        start = initiated or created
+        initiated = min(created + below(rng, 2 * DAY), anchor - 600)
+        start = initiated
         due = start + between(rng, 7, 28) * DAY
         response_days = min(math.exp(rng.gauss(2.0, 0.7)), (anchor - start) / DAY - 0.1)
         return created, initiated, due, int(start + max(0.05, response_days) * DAY)
@@ -48,7 +47,7 @@ def _timeline(rng: random.Random, status: str, ctx: ProjectContext) -> tuple[int
         due = anchor + between(rng, 0, 21) * DAY
     start = min(due - between(rng, 7, 28) * DAY, anchor - 3600 - below(rng, 2 * DAY))
     created = start - below(rng, DAY)
-    return created, (None if draft else start), due, None
+    return created, start, due, None
 
 
 def make_rfi(rng: random.Random, ctx: ProjectContext, rfi_id: int, number: int) -> dict:
@@ -58,14 +57,15 @@ def make_rfi(rng: random.Random, ctx: ProjectContext, rfi_id: int, number: int) 
     closed = status.startswith("closed")
     draft = status in ("draft", "closed_draft")
     created, initiated, due, resolved = _timeline(rng, status, ctx)
-    last = max(t for t in (created, initiated, resolved) if t is not None)
+    last = max(initiated, resolved or created)
     updated = max(created, min(ctx.anchor - 60, last + below(rng, 3 * DAY)))
     people = len(company.users)
     first = below(rng, people)
     picks = (first,) if draw() < 0.75 else (first, below(rng, people))
     manager = below(rng, people)
     assignees = [company.assignees[i] for i in picks]
-    holder = company.contacts[manager if draft else first]
+    holder_index = manager if draft else first
+    holder = company.contacts[holder_index]
     cost_status, schedule_status = pick(rng, COST_IMPACT), pick(rng, SCHEDULE_IMPACT)
     topic = choice(rng, vocab.RFI_TOPICS)
     location = choice(rng, ctx.locations) if draw() < 0.85 else None
@@ -75,12 +75,12 @@ def make_rfi(rng: random.Random, ctx: ProjectContext, rfi_id: int, number: int) 
     question = {
         "id": rfi_id + 500_000_000, "created_by": author["name"], "plain_text_body": text, "body": f"<p>{text}</p>",
         "rich_text_body": f"<p>{text}</p>", "attachments": _attachments(rng, rfi_id), "answers": [],
-        "question_date": iso(initiated or created),
+        "question_date": iso(initiated),
     }
     return {
         "id": rfi_id, "link": f"https://app.procore.com/{ctx.project_id}/project/rfi/show/{rfi_id}",
-        "project_stage": ctx.stage, "assignees": assignees, "initiated_at": iso(initiated) if initiated else None,
-        "ball_in_courts": [] if closed else ([holder] if draft else assignees),
+        "project_stage": ctx.stage, "assignees": assignees, "initiated_at": iso(initiated),
+        "ball_in_courts": [] if closed else ([company.assignees[holder_index]] if draft else assignees),
         "cost_impact": {"status": cost_status,
                         "value": round(rng.uniform(500, 80_000), 2) if cost_status == "yes_known" else None},
         "custom_fields": _flag(company, draw() < 0.2), "due_date": day(due), "full_number": f"RFI-{number:03d}",

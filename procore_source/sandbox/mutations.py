@@ -21,9 +21,10 @@ from procore_source.sandbox.data_submittals import make_submittal
 from procore_source.sandbox.store import RESOURCES, Store
 
 ACTIONS = ("create", "update", "delete")
-# Recycle-bin records carry when they were deleted (Procore's RFI schema: `deleted`, `deleted_at` "only
-# shown on deleted records"); financial lists with `filters[include_deleted]` carry `deleted_at`.
-DELETION_KEYS = {"rfis": {"deleted": True}, "submittals": {}, "change_events": {}}
+# Deleted records that say so (Procore's RFI schema: `deleted`, `deleted_at` "only shown on deleted
+# records"; financial lists read with `filters[include_deleted]` carry `deleted_at`). Procore's submittal
+# recycle-bin schema has no such key, so deleted submittals do not say when.
+DELETION_KEYS = {"rfis": {"deleted": True}, "change_events": {}}
 
 
 class MutationError(ValueError):
