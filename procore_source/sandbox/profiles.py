@@ -16,7 +16,7 @@ KINDS = ("busy", "steady", "small", "tiny", "closed")
 _KIND_WEIGHTS = (8, 55, 15, 10, 12)
 # (stage id, stage name) weights per kind, over vocab.STAGES
 _STAGE_WEIGHTS = {
-    "busy": (0, 1, 8, 0, 0), "steady": (0, 1, 8, 1, 0), "small": (1, 2, 3, 0, 0),
+    "busy": (0, 1, 8, 0, 0), "steady": (0, 1, 8, 0, 0), "small": (1, 2, 3, 0, 0),
     "tiny": (2, 2, 1, 0, 0), "closed": (0, 0, 0, 1, 1),
 }
 _SCALE = {"busy": (2.0, 3.0), "steady": (0.7, 1.3), "small": (0.15, 0.45), "closed": (0.4, 0.9)}
