@@ -46,7 +46,7 @@ def view_columns(view_id: int, name: str) -> list[dict]:
 
 
 def _money(value: float) -> str:
-    return f"{value:.2f}"
+    return format(value, ".2f")
 
 
 def amounts(original: float, rng: random.Random, cost_ratio: tuple[float, float]) -> dict[str, float]:
@@ -109,39 +109,45 @@ def wbs_code(company_index: int, pair: int) -> dict:
     return _WBS[key]
 
 
-def make_row(rng: random.Random, row_id: int | None, pair: int, labels: tuple[str, ...], project: dict,
-             company: CompanySeed, cost_ratio: tuple[float, float] = (0.45, 0.95)) -> dict:
-    """One detail row: fixed keys plus one string money key per view label; `row_id` None = unbudgeted.
-    `pair` indexes the (cost code, category) combination, which fixes the row's WBS code."""
+def _fixed(pair: int, project: dict, company: CompanySeed) -> dict:
+    """The keys a row of this (cost code, category) pair in this project always carries."""
     code_index, category_index = divmod(pair, len(vocab.CATEGORIES))
     (code, code_name), category = vocab.COST_CODES[code_index], vocab.CATEGORIES[category_index]
+    code_id = 971_232_000 + company.index * 1000 + code_index * 2 + 1
+    wbs = wbs_code(company.index, pair)
+    division = f"{code.split('-')[0]} - Division {code.split('-')[0]}"
+    return {
+        "curve": None, "start_date": None, "end_date": None, "budgetable": True, "wbs_code": wbs,
+        "wbs_code_id": wbs["id"], "unbudgeted_reason": None, "currency_configuration": NO_CURRENCY,
+        "budget_row_id": str(wbs["id"]), "biller_id": project["id"], "root_cost_code_id": code_id - 1,
+        "cost_code_id": code_id, "cost_code_level_1_id": code_id - 1, "cost_code_level_2_id": code_id,
+        "cost_code_level_3_id": 0, "cost_code_level_4_id": 0, "cost_code_level_5_id": 0,
+        "cost_code_level_1": division, "cost_code_level_2": f"{code} - {code_name}", "cost_code_level_3": "None",
+        "cost_code_level_4": "None", "cost_code_level_5": "None", "cost_code_origin_id": None,
+        "category_id": 832_340 + category_index, "biller": project["name"], "biller_type": "Project",
+        "root_cost_code": division, "cost_code": f"{code} - {code_name}", "category": category[1], "uom": "ls",
+        "quantity": "1.000000000000", "calculation_strategy": "automatic", "project_id": project["id"],
+        "project": project["name"], "company_id": company.id, "company": company.name,
+    }
+
+
+def make_row(rng: random.Random, row_id: int | None, pair: int, labels: tuple[str, ...], project: dict,
+             company: CompanySeed, cost_ratio: tuple[float, float] = (0.45, 0.95), fixed: dict | None = None
+             ) -> dict:
+    """One detail row: fixed keys plus one string money key per view label; `row_id` None = unbudgeted.
+    `pair` indexes the (cost code, category) combination, which fixes the row's WBS code (`fixed`: the
+    row's fixed keys, when the caller already has them)."""
     original = 0.0 if row_id is None else float(between(rng, 20, 4000) * 250)
     values = amounts(original, rng, cost_ratio)
     if row_id is None:
         _unbudgeted(values, rng)
-    code_id = 971_232_000 + company.index * 1000 + code_index * 2 + 1
-    category_id = 832_340 + category_index
-    wbs = wbs_code(company.index, pair)
-    wbs_id = wbs["id"]
-    division = code.split("-")[0]
-    forecast = values["Forecast To Complete"]
+    forecast = _money(values["Forecast To Complete"])
     row = {
-        "curve": None, "start_date": None, "end_date": None, "deletable": row_id is None,
-        "budgeted": row_id is not None, "budgetable": True,
-        "budget_forecast": {"id": 34_000_000 + wbs_id % 1_000_000, "manual_amount": "0.00",
-                            "automatic_amount": _money(forecast), "amount": _money(forecast),
-                            "automatically_calculated": True, "calculation_strategy": "automatic", "notes": ""},
-        "wbs_code": wbs, "wbs_code_id": wbs_id, "unbudgeted_reason": None, "currency_configuration": NO_CURRENCY,
-        "id": row_id, "budget_row_id": str(wbs_id), "biller_id": project["id"], "root_cost_code_id": code_id - 1,
-        "cost_code_id": code_id, "cost_code_level_1_id": code_id - 1, "cost_code_level_2_id": code_id,
-        "cost_code_level_3_id": 0, "cost_code_level_4_id": 0, "cost_code_level_5_id": 0,
-        "cost_code_level_1": f"{division} - Division {division}", "cost_code_level_2": f"{code} - {code_name}",
-        "cost_code_level_3": "None", "cost_code_level_4": "None", "cost_code_level_5": "None",
-        "cost_code_origin_id": None, "category_id": category_id, "biller": project["name"], "biller_type": "Project",
-        "root_cost_code": f"{division} - Division {division}", "cost_code": f"{code} - {code_name}",
-        "category": category[1], "uom": "ls", "unit_cost": f"{original:.4f}", "quantity": "1.000000000000",
-        "calculation_strategy": "automatic", "project_id": project["id"], "project": project["name"],
-        "company_id": company.id, "company": company.name,
+        **(fixed or _fixed(pair, project, company)), "id": row_id, "deletable": row_id is None,
+        "budgeted": row_id is not None, "unit_cost": f"{original:.4f}",
+        "budget_forecast": {"id": 34_000_000 + company.index * 10_000 + pair, "manual_amount": "0.00",
+                            "automatic_amount": forecast, "amount": forecast, "automatically_calculated": True,
+                            "calculation_strategy": "automatic", "notes": ""},
         "budget_modifications": _money(values["Budget Modifications"]),
         "original_budget_amount": _money(values["Original Budget Amount"]),
     }
@@ -161,8 +167,11 @@ def make_rows(rng: random.Random, first_id: int, count: int, name: str, project:
     reused = [below(rng, pairs) for _ in range(count - len(distinct))]  # more rows than pairs: sub jobs
     # Unbudgeted rows (no id) take distinct pairs: Procore has one unbudgeted row per (code, category).
     budgeted = distinct[: len(distinct) - unbudgeted] + reused
-    rows = [make_row(rng, first_id + n, pair, labels, project, company, cost_ratio)
+    fixed: dict[int, dict] = {}
+    for pair in set(budgeted) | set(distinct):
+        fixed[pair] = _fixed(pair, project, company)
+    rows = [make_row(rng, first_id + n, pair, labels, project, company, cost_ratio, fixed[pair])
             for n, pair in enumerate(budgeted)]
-    rows += [make_row(rng, None, pair, labels, project, company, cost_ratio)
+    rows += [make_row(rng, None, pair, labels, project, company, cost_ratio, fixed[pair])
              for pair in distinct[len(distinct) - unbudgeted:]]
     return rows
