@@ -68,24 +68,9 @@ def test_stats_count_procore_calls_by_template_not_admin_calls(api, sandbox):
     assert stats["by_status"] == {"200": 2, "404": 1} and stats["total"] == 3
 
 
-def _user_tokens(sandbox) -> dict:
-    """An authorization-code token pair, through `/oauth/authorize` as a user approves the app."""
-    redirect = "https://example.com/callback"
-    approved = requests.get(f"{sandbox.url}/oauth/authorize", allow_redirects=False, timeout=10, params={
-        "client_id": sandbox.client_id, "response_type": "code", "redirect_uri": redirect})
-    code = approved.headers["Location"].split("code=")[1]
-    answer = requests.post(f"{sandbox.url}/oauth/token", timeout=10, data={
-        "grant_type": "authorization_code", "client_id": sandbox.client_id, "client_secret": sandbox.client_secret,
-        "code": code, "redirect_uri": redirect})
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
 def test_a_users_token_lists_its_companies_and_itself_without_the_header(api, sandbox):
-    tokens = _user_tokens(sandbox)
-    refreshed = requests.post(f"{sandbox.url}/oauth/token", timeout=10, data={
-        "grant_type": "refresh_token", "client_id": sandbox.client_id, "client_secret": sandbox.client_secret,
-        "refresh_token": tokens["refresh_token"]}).json()
+    tokens = api.user_tokens()
+    refreshed = api.refresh(tokens["refresh_token"]).json()
     for token in (tokens["access_token"], refreshed["access_token"]):
         bare = {"Authorization": f"Bearer {token}"}
         companies = api.get("/rest/v1.0/companies", headers=bare)

@@ -20,6 +20,7 @@ import requests
 import tests.sandbox.shape_rules as rules
 from procore_source.sandbox.options import SandboxOptions
 from procore_source.sandbox.server import RunningSandbox, start_sandbox
+from tests.sandbox.conftest import Api
 from tests.sandbox.shapes import compare, sample
 
 
@@ -172,15 +173,9 @@ def test_harsh_cases_are_spread_realistically(served):
 def test_token_and_error_bodies_match_the_samples(served):
     box = served.box
     assert compare(sample("oauth_token_client_credentials.json"), served.token_body, rules.OAUTH) == []
-    redirect = "https://example.com/callback"
-    answer = requests.get(f"{box.url}/oauth/authorize", allow_redirects=False, timeout=10, params={
-        "client_id": box.client_id, "response_type": "code", "redirect_uri": redirect})
-    code = answer.headers["Location"].split("code=")[1]
-    creds = {"client_id": box.client_id, "client_secret": box.client_secret, "redirect_uri": redirect}
-    user = requests.post(f"{box.url}/oauth/token", timeout=10,
-                         data={**creds, "grant_type": "authorization_code", "code": code}).json()
-    refreshed = requests.post(f"{box.url}/oauth/token", timeout=10, data={
-        **creds, "grant_type": "refresh_token", "refresh_token": user["refresh_token"]}).json()
+    api = Api(box)
+    user = api.user_tokens()
+    refreshed = api.refresh(user["refresh_token"]).json()
     for body in (user, refreshed):
         assert compare(sample("oauth_token_authorization_code.json"), body, rules.OAUTH) == []
     v2 = requests.get(f"{box.url}/rest/v2.0/companies/{box.company_ids[0]}/projects/1/nothing", timeout=10,
