@@ -31,6 +31,12 @@ DAY = 86_400
 T = TypeVar("T")
 
 
+def cost_code_id(company_index: int, code_index: int) -> int:
+    """The id of a company's cost code (`vocab.COST_CODES[code_index]`); its division's is one less.
+    RFIs, change events and budget rows name the same cost code by the same id."""
+    return 971_232_000 + company_index * 1000 + code_index * 2 + 1
+
+
 
 @dataclass
 class CompanySeed:

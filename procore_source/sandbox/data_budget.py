@@ -10,7 +10,7 @@ import random
 
 from procore_source.sandbox import vocab
 from procore_source.sandbox.clock import iso
-from procore_source.sandbox.data import DAY, CompanySeed, below, between, choice
+from procore_source.sandbox.data import DAY, CompanySeed, below, between, choice, cost_code_id
 
 STANDARD_VIEW = "Procore Standard Budget"
 OWNER_VIEW = "Owner Forecast"
@@ -102,7 +102,7 @@ def wbs_code(company_index: int, pair: int) -> dict:
     if key not in _WBS:
         code_index, category_index = divmod(pair, len(vocab.CATEGORIES))
         (code, code_name), category = vocab.COST_CODES[code_index], vocab.CATEGORIES[category_index]
-        code_id = 971_232_000 + company_index * 1000 + code_index * 2 + 1
+        code_id = cost_code_id(company_index, code_index)
         _WBS[key] = {"id": 1_752_000_000 + company_index * 10_000 + pair, "description": f"{code_name}.{category[1]}",
                      "flat_code": f"{code}.{category[0]}", "flat_name": f"{code_name}.{category[1]}",
                      "segment_items": _segments(code_id, code, code_name, 832_340 + category_index, category)}
@@ -113,7 +113,7 @@ def _fixed(pair: int, project: dict, company: CompanySeed) -> dict:
     """The keys a row of this (cost code, category) pair in this project always carries."""
     code_index, category_index = divmod(pair, len(vocab.CATEGORIES))
     (code, code_name), category = vocab.COST_CODES[code_index], vocab.CATEGORIES[category_index]
-    code_id = 971_232_000 + company.index * 1000 + code_index * 2 + 1
+    code_id = cost_code_id(company.index, code_index)
     wbs = wbs_code(company.index, pair)
     division = f"{code.split('-')[0]} - Division {code.split('-')[0]}"
     return {

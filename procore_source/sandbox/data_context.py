@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from procore_source.sandbox import vocab
 from procore_source.sandbox.clock import iso
-from procore_source.sandbox.data import DAY, CompanySeed, ProjectSeed
+from procore_source.sandbox.data import DAY, CompanySeed, ProjectSeed, cost_code_id
 from procore_source.sandbox.profiles import Profile, draw_profile
 
 
@@ -36,7 +36,7 @@ def project_context(company: CompanySeed, project: ProjectSeed, project_record: 
     sections = [{"id": 35_000_000 + base + n, "description": desc, "label": f"{number} - {desc}", "number": number,
                  "current_revision_id": 43_000_000 + base + n, "viewable_document_id": 780_000_000 + base + n}
                 for n, (number, desc) in enumerate(vocab.SPEC_SECTIONS)]
-    codes = [{"id": 750_000_000 + company.index * 1000 + n, "name": name, "full_code": code}
+    codes = [{"id": cost_code_id(company.index, n), "name": name, "full_code": code}
              for n, (code, name) in enumerate(vocab.COST_CODES)]
     return ProjectContext(
         company=company, project_id=project.id, anchor=anchor,

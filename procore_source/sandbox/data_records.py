@@ -15,7 +15,7 @@ from typing import Any
 
 from procore_source.sandbox import vocab
 from procore_source.sandbox.clock import iso
-from procore_source.sandbox.data import DAY, below, between, choice
+from procore_source.sandbox.data import DAY, below, between, choice, cost_code_id
 
 
 def weighted(values: tuple, weights: tuple[int, ...]) -> tuple[tuple, list[int]]:
@@ -93,7 +93,7 @@ def _line_item(rng: random.Random, company: Any, project_id: int, event: dict, n
                       "csv_import_code": "S", "base_type": "commitment", "position": 20, "deleted_at": None,
                       "created_at": "2020-04-24T20:25:23Z", "updated_at": "2020-04-24T20:25:23Z",
                       "timesheet_type": True, "company_id": company.id, "equipment_timecard_entry_type": False},
-        "cost_code_biller_name": "Project", "cost_code_id": 750_000_000 + company.index * 1000 + code_index,
+        "cost_code_biller_name": "Project", "cost_code_id": cost_code_id(company.index, code_index),
         "cost_code_is_budgeted": True, "deletable": False, "description": event["title"].lower(), "editable": False,
         "event_id": event["id"], "line_item_type": line_type, "line_item_type_id": 832_346,
         "links": {"edit": f"{base}/edit?celi_id={item_id}", "view": f"{base}?celi_id={item_id}",
@@ -127,10 +127,10 @@ _LINE_ITEM_TYPES = [{"id": 832_340 + n, "name": name, "code": code, "base_type":
 def _cost_code(company: Any, project_id: int, code_index: int) -> dict:
     """A project's cost code as change event line items nest it."""
     full_code, name = vocab.COST_CODES[code_index]
-    code_id = 750_000_000 + company.index * 1000 + code_index
+    code_id = cost_code_id(company.index, code_index)
     return {"id": code_id, "name": name, "full_code": full_code, "origin_id": None, "origin_data": None,
             "standard_cost_code_id": 11_790_000 + code_index, "biller": "Project", "biller_id": project_id,
             "biller_type": "Project", "biller_origin_id": None, "budgeted": True, "code": full_code.split("-")[1],
-            "parent": {"id": code_id - 500}, "sortable_code": full_code, "created_at": "2022-10-07T15:31:55Z",
+            "parent": {"id": code_id - 1}, "sortable_code": full_code, "created_at": "2022-10-07T15:31:55Z",
             "deleted_at": None, "line_item_types": _LINE_ITEM_TYPES, "position": None,
             "updated_at": "2022-10-07T15:31:55Z"}
