@@ -1,7 +1,8 @@
 """Procore's REST routes the pipeline reads: companies, me, projects, RFIs, submittals, budgets, change events.
 
 The middleware in `app.py` has already checked the token and the `Procore-Company-Id` header and
-put the company id on `request.state.company_id` before any of these run.
+put the grant on `request.state.grant` and the company id on `request.state.company_id` (None only
+for a user's token calling `/companies` or `/me` without the header) before any of these run.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from procore_source.sandbox.collection import Entry, encode
 from procore_source.sandbox.filters import by_updated_at, choice
 from procore_source.sandbox.pagination import page_response
 from procore_source.sandbox.responses import ApiError, json_response, raw_json
-from procore_source.sandbox.tokens import SERVICE_ACCOUNT
 
 TOOL_FORBIDDEN = "You do not have permission to access this tool in this project"
 
@@ -54,13 +54,20 @@ def _query_project(request: Request) -> tuple[int, ProjectData]:
 
 
 async def companies(request: Request) -> Response:
-    """`GET /rest/v1.0/companies`."""
-    return page_response(request, [encode(c.public()) for c in _store(request).companies])
+    """`GET /rest/v1.0/companies`: the companies the token's owner sees (the sandbox installs the app in all).
+
+    `my_company` is true for one company at most: the user's employer (the first company), or for a
+    service account the company its header names.
+    """
+    grant, header_company = request.state.grant, request.state.company_id
+    listed = _store(request).companies
+    mine = (listed[0].id if listed else None) if grant.is_user_token else header_company
+    return page_response(request, [encode(c.public(my_company=c.id == mine)) for c in listed])
 
 
 async def me(request: Request) -> Response:
-    """`GET /rest/v1.0/me`: the service account."""
-    return json_response(SERVICE_ACCOUNT)
+    """`GET /rest/v1.0/me`: the token's owner (the approving user, or the app's service account)."""
+    return json_response(request.state.grant.owner)
 
 
 def _company_projects(request: Request) -> list[Entry]:

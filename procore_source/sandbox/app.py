@@ -2,7 +2,10 @@
 
 The gate (an ASGI middleware around `/rest/` and `/oauth/` calls) adds latency, counts stats by
 route template, applies the rate limits (headers on every response, 429 over the limit), scripted
-faults, the random `error_rate` errors, the bearer-token check and the `Procore-Company-Id` rule.
+faults, the random `error_rate` errors, the bearer-token check and the `Procore-Company-Id` rule:
+every call needs the header, except that a user's token (authorization code, or refreshed from one)
+may call `/rest/v1.0/companies` and `/rest/v1.0/me` without it; a client-credentials (service
+account) token needs it there too.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from procore_source.sandbox.state import SandboxState
 
 log = logging.getLogger(__name__)
 MISSING_COMPANY = "Missing Procore-Company-Id header!"
+# What a user's token may call without the header (how a user finds its company ids).
+HEADER_OPTIONAL_FOR_USERS = frozenset({"/rest/v1.0/companies", "/rest/v1.0/me"})
 
 
 class ProcoreGate:
@@ -93,10 +98,15 @@ class ProcoreGate:
             return error_response(path, random_status, DEFAULT_MESSAGES[random_status], "error", retry)
         if not path.startswith("/rest/"):
             return None
-        if state.tokens.check(_bearer(headers), state.clock.now()) is None:
+        grant = state.tokens.check(_bearer(headers), state.clock.now())
+        if grant is None:
             return error_response(path, 401, "The access token is invalid", "errors",
                                   {"WWW-Authenticate": 'Bearer realm="Procore", error="invalid_token"'})
+        scope.setdefault("state", {})["grant"] = grant
         if not company_text:
+            if grant.is_user_token and path.rstrip("/") in HEADER_OPTIONAL_FOR_USERS:
+                scope["state"]["company_id"] = None
+                return None
             return error_response(path, 404, MISSING_COMPANY)
         try:
             company_id = int(company_text)
@@ -104,7 +114,7 @@ class ProcoreGate:
             return error_response(path, 400, {"Procore-Company-Id": ["must be an integer"]})
         if company_id not in state.store.company_by_id:
             return error_response(path, 403, "The app is not installed in this company", "error")
-        scope.setdefault("state", {})["company_id"] = company_id
+        scope["state"]["company_id"] = company_id
         return None
 
 

@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 from procore_source.sandbox.collection import Collection
 from procore_source.sandbox.data import BASES, STRIDE, CompanySeed, ProjectSeed
 from procore_source.sandbox.data_budget import OWNER_VIEW, STANDARD_VIEW, make_rows, make_view, view_columns
-from procore_source.sandbox.data_records import make_change_event, make_rfi, make_submittal
+from procore_source.sandbox.data_context import project_context
+from procore_source.sandbox.data_records import make_change_event
+from procore_source.sandbox.data_rfis import make_rfi
+from procore_source.sandbox.data_submittals import make_submittal
 
 
 @dataclass
@@ -31,33 +34,37 @@ class ProjectData:
                                                               "budget_views") else None
 
 
-def generate_project(seed: int, company: CompanySeed, project: ProjectSeed, records: int, anchor: int
+def generate_project(seed: int, company: CompanySeed, project: ProjectSeed, project_record: dict, anchor: int
                      ) -> ProjectData:
-    """The seeded data of one project; forbidden and hidden projects hold none (nothing is readable)."""
+    """The seeded data of one project, sized by its profile; forbidden and hidden projects hold none."""
     data = ProjectData()
-    if project.access != "ok":
+    if project.access != "ok" or project.profile is None:
         return data
+    profile = project.profile
     rng = random.Random(f"{seed}:project:{project.id}")
+    ctx = project_context(company, project, project_record, anchor)
     base = project.index * STRIDE
-    for n in range(records):
-        data.rfis.add(make_rfi(rng, company, project.id, BASES["rfis"] + base + n, n + 1, anchor))
-    for n in range(max(1, records * 4 // 5) if records else 0):
-        data.submittals.add(make_submittal(rng, company, BASES["submittals"] + base + n, n + 1, anchor))
-    for n in range(records // 5):
-        data.change_events.add(make_change_event(rng, BASES["change_events"] + base + n, n + 1, anchor))
+    for n in range(profile.rfis):
+        data.rfis.add(make_rfi(rng, ctx, BASES["rfis"] + base + n, n + 1))
+    for n in range(profile.submittals):
+        data.submittals.add(make_submittal(rng, ctx, BASES["submittals"] + base + n, n + 1))
+    for n in range(profile.change_events):
+        data.change_events.add(make_change_event(rng, company, project.id, BASES["change_events"] + base + n, n + 1,
+                                                 anchor))
     # Both views are company-level (ids shared by the company's projects); every other project also has the owner view.
     names = [STANDARD_VIEW] + ([OWNER_VIEW] if project.index % 2 == 1 else [])
-    row_count = max(3, records // 2) if records else 0
     next_row = BASES["budget_rows"] + base
+    creator = project_record.get("created_by") or company.users[0]
     for n, name in enumerate(names):
         view_id = company.budget_view_id(n)
-        data.budget_views.add(make_view(view_id, name, anchor, rng))
+        data.budget_views.add(make_view(view_id, name, anchor, rng, project.id, creator))
         data.budget_columns[view_id] = view_columns(view_id, name)
         rows = Collection()
-        for i, row in enumerate(make_rows(rng, next_row, row_count, name, project.id)):
+        for i, row in enumerate(make_rows(rng, next_row, profile.budget_rows, name, project_record, company,
+                                          profile.cost_ratio)):
             rows.add(row, key=row["id"] if row["id"] is not None else f"unbudgeted-{i}")
-        next_row += row_count
+        next_row += profile.budget_rows
         data.budget_rows[view_id] = rows
-    data.next_number = {"rfis": records + 1, "submittals": len(data.submittals.entries) + 1,
-                        "change_events": len(data.change_events.entries) + 1}
+    data.next_number = {"rfis": profile.rfis + 1, "submittals": profile.submittals + 1,
+                        "change_events": profile.change_events + 1}
     return data

@@ -24,7 +24,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--companies", type=int, default=d.companies, help=f"companies (default {d.companies})")
     p.add_argument("--projects", type=int, default=d.projects, help=f"projects per company (default {d.projects})")
     p.add_argument("--records-per-project", type=int, default=d.records_per_project,
-                   help=f"RFIs per project; submittals, budget rows, change events scale with it (default {d.records_per_project})")
+                   help=f"RFIs of a medium project (busy ones hold 2-3x, small and tiny ones fewer or none); "
+                        f"submittals, budget rows, change events scale with it (default {d.records_per_project})")
     p.add_argument("--client-id", default=d.client_id, help=f"OAuth client id (default {d.client_id})")
     p.add_argument("--client-secret", default=d.client_secret, help=f"OAuth client secret (default {d.client_secret})")
     p.add_argument("--latency-ms", type=float, default=d.latency_ms, help="added latency per API call in ms (default 0)")

@@ -14,10 +14,15 @@ def _date(day_number: int) -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(day_number * 86_400))
 
 
+_TWO_DIGITS = tuple(f"{n:02d}" for n in range(60))  # format specs are slow; seeding formats ~10 stamps a record
+
+
 def iso(epoch: float) -> str:
     """Procore's timestamp form for a Unix time: `2025-03-06T18:25:41Z`."""
     day_number, second = divmod(int(epoch), 86_400)
-    return f"{_date(day_number)}T{second // 3600:02d}:{second % 3600 // 60:02d}:{second % 60:02d}Z"
+    hour, second = divmod(second, 3600)
+    minute, second = divmod(second, 60)
+    return f"{_date(day_number)}T{_TWO_DIGITS[hour]}:{_TWO_DIGITS[minute]}:{_TWO_DIGITS[second]}Z"
 
 
 def day(epoch: float) -> str:

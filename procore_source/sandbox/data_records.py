@@ -1,18 +1,21 @@
-"""Seeded RFIs, submittals and change events of one project, shaped as Procore's list endpoints serve them."""
+"""Weighted draws shared by the record generators, and seeded change events.
+
+Change events follow a real captured `GET /rest/v1.0/change_events` item
+(`tests/fixtures/procore_samples/change_event_v1_0_list_item.json`): an integer `number` beside the
+string `alphanumeric_number`, `event_type` as the company's label, status and change reason as
+objects, line items with string money.
+"""
 
 from __future__ import annotations
 
 import bisect
 import itertools
-import math
 import random
 from typing import Any
 
 from procore_source.sandbox import vocab
-from procore_source.sandbox.clock import day, iso
-from procore_source.sandbox.data import DAY, CompanySeed, below, between, choice
-
-IMPACT_STATUSES = ("yes_known", "yes_unknown", "no_impact", "tbd", "n_a")
+from procore_source.sandbox.clock import iso
+from procore_source.sandbox.data import DAY, below, between, choice, cost_code_id
 
 
 def weighted(values: tuple, weights: tuple[int, ...]) -> tuple[tuple, list[int]]:
@@ -26,134 +29,108 @@ def pick(rng: random.Random, table: tuple[tuple, list[int]]) -> Any:
     return values[bisect.bisect(cumulative, rng.random() * cumulative[-1])]
 
 
-RFI_STATUSES = weighted(("open", "closed", "draft", "closed_with_revision", "closed_draft"), (35, 45, 10, 7, 3))
-COST_IMPACT = weighted(IMPACT_STATUSES, (15, 10, 45, 20, 10))
-SCHEDULE_IMPACT = weighted(IMPACT_STATUSES, (10, 10, 55, 15, 10))
-PRIORITIES = weighted(("low", "normal", "high"), (2, 6, 2))
-SUBMITTAL_STATES = weighted(("Draft", "Open", "Closed"), (10, 35, 55))
 CHANGE_EVENT_STATUSES = weighted(("open", "pending", "closed", "void"), (4, 2, 3, 1))
+_STATUS_IDS = {"open": 31_807, "closed": 31_808, "void": 31_809, "pending": 31_810}
+_EVENT_TYPES = ("Owner Change", "Allowance", "Contingency", "Transfer")
+_REASONS = ("Client Request", "Design Development", "Existing Condition")
 
 
-def _person(rng: random.Random, company: CompanySeed) -> dict:
-    # Shared dicts are safe: records are encoded to JSON as soon as they are made.
-    return choice(rng, company.people)
-
-
-def make_rfi(rng: random.Random, company: CompanySeed, project_id: int, rfi_id: int, number: int,
-             anchor: int) -> dict:
-    """One RFI: status mix, overdue share, response times and impacts as a busy project has them."""
-    status = pick(rng, RFI_STATUSES)
-    closed = status.startswith("closed")
-    age_days = rng.uniform(1, 30) if status in ("open", "draft") else rng.uniform(20, 540)
-    created = int(anchor - age_days * DAY - below(rng, 3600))
-    initiated = None if status in ("draft", "closed_draft") else min(created + below(rng, 2 * DAY), anchor - 600)
-    due = (initiated or created) + between(rng, 7, 28) * DAY
-    resolved = None
-    if closed:
-        start = initiated or created
-        response_days = min(math.exp(rng.gauss(2.0, 0.7)), (anchor - start) / DAY - 0.1)
-        resolved = int(start + max(0.05, response_days) * DAY)
-    last = max(t for t in (created, initiated, resolved) if t is not None)
-    updated = min(anchor - 60, last + below(rng, 3 * DAY))
-    assignees = [_person(rng, company) for _ in range(choice(rng, (1, 1, 1, 2)))]
-    ball = [] if closed else ([_person(rng, company)] if status == "draft" else assignees)
-    cost_status = pick(rng, COST_IMPACT)
-    schedule_status = pick(rng, SCHEDULE_IMPACT)
-    manager = _person(rng, company)
-    topic = choice(rng, vocab.RFI_TOPICS)
-    location = choice(rng, vocab.LOCATIONS)
-    code, code_name = choice(rng, vocab.COST_CODES)
-    return {
-        "id": rfi_id, "number": str(number), "full_number": f"RFI-{number}", "subject": f"{topic} at {location}",
-        "status": status, "due_date": day(due), "initiated_at": iso(initiated) if initiated else None,
-        "created_at": iso(created), "updated_at": iso(max(updated, created)),
-        "time_resolved": iso(resolved) if resolved else None,
-        "assignee": assignees[0], "assignees": assignees,
-        "ball_in_court": ball[0] if ball else None, "ball_in_courts": ball,
-        "responsible_contractor": choice(rng, company.vendors), "rfi_manager": manager,
-        "received_from": _person(rng, company), "created_by": manager,
-        "cost_impact": {"status": cost_status,
-                        "value": round(rng.uniform(500, 80_000), 2) if cost_status == "yes_known" else None},
-        "schedule_impact": {"status": schedule_status,
-                            "value": between(rng, 1, 30) if schedule_status == "yes_known" else None},
-        "priority": pick(rng, PRIORITIES),
-        "location": {"id": 7_000 + vocab.LOCATIONS.index(location), "name": location},
-        "cost_code": {"id": 90_000 + vocab.COST_CODES.index((code, code_name)), "name": code_name,
-                      "full_code": code},
-        "questions": [{"id": rfi_id * 10 + 1, "body": f"<p>{topic}. Please advise.</p>",
-                       "plain_text_body": f"{topic}. Please advise.", "created_at": iso(created)}],
-        "private": rng.random() < 0.05, "deleted_at": None, "custom_fields": {},
-        "link": f"https://app.procore.com/{project_id}/project/rfi/show/{rfi_id}",
-    }
-
-
-def make_submittal(rng: random.Random, company: CompanySeed, submittal_id: int, number: int, anchor: int) -> dict:
-    """One submittal: status object, approvers with responses and review times, ball in court."""
-    coarse = pick(rng, SUBMITTAL_STATES)
-    status = dict(choice(rng, [s for s in company.submittal_statuses if s["status"] == coarse]))
-    age_days = rng.uniform(1, 40) if coarse != "Closed" else rng.uniform(20, 540)
-    created = int(anchor - age_days * DAY - below(rng, 3600))
-    issued = None if coarse == "Draft" else min(created + below(rng, 3 * DAY), anchor - 600)
-    due = (issued or created) + between(rng, 10, 30) * DAY
-    section_no, section_name = choice(rng, vocab.SPEC_SECTIONS)
-    approvers, ball, returned_last = [], [], None
-    for n in range(choice(rng, (1, 1, 2))):
-        user = _person(rng, company)
-        returned = None
-        if coarse == "Closed" or (coarse == "Open" and n == 0 and rng.random() < 0.3):
-            start = issued or created
-            review = min(rng.uniform(2, 25), (anchor - start) / DAY - 0.1)
-            returned = int(start + max(0.05, review) * DAY)
-            returned_last = max(returned_last or 0, returned)
-        if returned:
-            name, considered = choice(rng, vocab.APPROVER_RESPONSES)
-        else:
-            name, considered = "Pending", "pending"
-            if coarse == "Open":
-                ball.append(user)
-        approvers.append({
-            "id": submittal_id * 10 + n, "user": user,
-            "response": {"id": 500 + vocab.APPROVER_RESPONSES.index((name, considered)) if returned else 599,
-                         "name": name, "considered": considered},
-            "sent_date": day(issued) if issued else None, "returned_date": day(returned) if returned else None,
-            "due_date": day(due), "days_to_respond": 10,
-        })
-    manager = _person(rng, company)
-    if coarse == "Draft":
-        ball = [manager]
-    closed_at = returned_last + below(rng, 2 * DAY) if coarse == "Closed" and returned_last else None
-    if closed_at:
-        closed_at = min(closed_at, anchor - 120)
-    last = max(t for t in (created, issued, returned_last, closed_at) if t is not None)
-    updated = min(anchor - 60, last + below(rng, DAY))
-    spec_id = 30_000 + vocab.SPEC_SECTIONS.index((section_no, section_name))
-    return {
-        "id": submittal_id, "number": str(number), "formatted_number": f"{section_no.replace(' ', '')}-{number}",
-        "title": f"{section_name} {choice(rng, vocab.SUBMITTAL_TYPES).lower()}", "revision": "0",
-        "status": status, "type": choice(rng, company.submittal_types),
-        "specification_section": {"id": spec_id, "number": section_no, "description": section_name,
-                                  "label": f"{section_no} - {section_name}"},
-        "due_date": day(due), "received_date": day(min(created + DAY, anchor)) if issued else None,
-        "issue_date": day(issued) if issued else None, "submit_by": day(created + 7 * DAY),
-        "distributed_at": iso(closed_at) if closed_at else None, "closed_at": iso(closed_at) if closed_at else None,
-        "ball_in_court": ball, "approvers": approvers,
-        "responsible_contractor": choice(rng, company.vendors), "submittal_manager": manager,
-        "created_at": iso(created), "updated_at": iso(max(updated, created)), "current_revision": True,
-        "private": False, "custom_fields": {}, "deleted_at": None,
-    }
-
-
-def make_change_event(rng: random.Random, change_event_id: int, number: int, anchor: int) -> dict:
-    """One change event, as `GET /rest/v1.0/change_events` lists it."""
+def make_change_event(rng: random.Random, company: Any, project_id: int, change_event_id: int, number: int,
+                      anchor: int) -> dict:
+    """One change event, as `GET /rest/v1.0/change_events?project_id=` lists it."""
     created = anchor - between(rng, 1, 400) * DAY - below(rng, DAY)
     status = pick(rng, CHANGE_EVENT_STATUSES)
-    updated = min(anchor - 60, created + below(rng, 30 * DAY))
-    return {
-        "id": change_event_id, "number": f"{number:03d}", "title": choice(rng, vocab.CHANGE_EVENT_TITLES),
-        "description": None, "status": status,
-        "event_scope": choice(rng, ("in_scope", "out_of_scope", "tbd")),
-        "event_type": choice(rng, ("owner_change", "allowance", "contingency", "transfer")),
-        "change_reason": choice(rng, ("Client Request", "Design Development", "Existing Condition")),
-        "estimated_amount": f"{between(rng, 1, 400) * 250:.2f}",
-        "created_at": iso(created), "updated_at": iso(max(updated, created)), "deleted_at": None,
+    updated = max(created, min(anchor - 60, created + below(rng, 30 * DAY)))
+    title = choice(rng, vocab.CHANGE_EVENT_TITLES)
+    reason = below(rng, len(_REASONS))
+    event = {
+        "created_at": iso(created), "description": f"<p>{title}</p>", "event_scope": choice(rng, ("in_scope",
+                                                                                                  "out_of_scope", "tbd")),
+        "event_type": choice(rng, _EVENT_TYPES), "id": change_event_id, "number": number,
+        "alphanumeric_number": f"{number:03d}", "project_id": project_id, "status": status, "title": title,
+        "updated_at": iso(updated), "change_event_line_items": [],
+        "change_order_change_reason": {"id": 41_540 + reason, "company_id": company.id,
+                                       "change_reason": _REASONS[reason]},
+        "change_event_status": {"id": _STATUS_IDS[status], "name": status.title(), "mapped_to_status": status,
+                                "show_in_select": True, "default_status": status == "open"},
+        "created_by": choice(rng, company.users), "attachments": [], "rfqs": [],
     }
+    for n in range(choice(rng, (0, 1, 1, 2))):
+        event["change_event_line_items"].append(_line_item(rng, company, project_id, event, n))
+    return event
+
+
+def _money(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _line_item(rng: random.Random, company: Any, project_id: int, event: dict, n: int) -> dict:
+    """One change event line item (keys as in the real capture; amounts as strings)."""
+    code_index = below(rng, len(vocab.COST_CODES))
+    full_code, code_name = vocab.COST_CODES[code_index]
+    vendor = choice(rng, company.vendors)
+    cost, revenue = between(rng, 4, 400) * 125.0, between(rng, 4, 400) * 125.0
+    item_id = event["id"] * 10 + n
+    project_url = f"https://app.procore.com/{project_id}/project"
+    base = f"{project_url}/change_events/events/{event['id']}"
+    contract_id, rfq_id = 9_300_000 + vendor["id"] % 100_000, 1_800_000 + item_id % 100_000
+    title = f"CE #{event['alphanumeric_number']} - {event['title']}"
+    line_type = {"id": 832_346, "name": "Subcontract", "code": "S", "base_type": "commitment"}
+    money = {key: _money(value) for key, value in (
+        ("estimated_cost_amount", cost), ("rfq_amount", cost), ("rfq_amount_project_currency", cost), ("rom", cost),
+        ("prime_pco_cost", revenue), ("prime_pco_cost_project_currency", revenue),
+        ("latest_revenue_amount", revenue), ("latest_revenue_amount_project_currency", revenue),
+        ("over_under_amount", revenue - cost), ("over_under_amount_project_currency", revenue - cost),
+        ("revenue_rom_amount", revenue), ("revenue_rom_amount_project_currency", revenue),
+        ("revenue_rom_quantity", 0.0), ("revenue_rom_unit_cost", 0.0), ("latest_cost_quantity", 0.0),
+        ("latest_cost_unit_cost", 0.0), ("latest_cost_amount", cost), ("latest_cost_amount_project_currency", cost))}
+    return {
+        "id": item_id, "biller": {"id": project_id, "name": "Project", "model_name": "Project", "guid": f"P{project_id}"},
+        "biller_guid": f"P{project_id}",
+        "contract": {"id": contract_id, "number": f"C-{n + 1:03d}", "title": vendor["name"], "name": vendor["name"]},
+        "cost_code": _cost_code(company, project_id, code_index),
+        "cost_type": {"id": 832_346, "provider_id": company.id, "provider_type": "Company", "name": "Subcontract",
+                      "csv_import_code": "S", "base_type": "commitment", "position": 20, "deleted_at": None,
+                      "created_at": "2020-04-24T20:25:23Z", "updated_at": "2020-04-24T20:25:23Z",
+                      "timesheet_type": True, "company_id": company.id, "equipment_timecard_entry_type": False},
+        "cost_code_biller_name": "Project", "cost_code_id": cost_code_id(company.index, code_index),
+        "cost_code_is_budgeted": True, "deletable": False, "description": event["title"].lower(), "editable": False,
+        "event_id": event["id"], "line_item_type": line_type, "line_item_type_id": 832_346,
+        "links": {"edit": f"{base}/edit?celi_id={item_id}", "view": f"{base}?celi_id={item_id}",
+                  "parent": f"{base}?celi_id={item_id}", "contract": f"{project_url}/commitments/{contract_id}",
+                  "rfq_amount": f"{project_url}/commitments/{contract_id}/request_for_quotes/{rfq_id}",
+                  "rom": f"{base}?celi_id={item_id}", "prime_pco_cost": f"{project_url}/prime_contracts"},
+        "number": event["alphanumeric_number"], "permission_to_edit": None,
+        "proposed_contract_id": contract_id, "proposed_vendor_id": vendor["id"],
+        "request_for_quote_id": rfq_id, "sortable_code": f"{full_code} - {code_name}",
+        "status": event["status"].title(),
+        "statuses": {"contract": "Approved", "rfq_amount": "Pending Final Approval", "rfq_tooltip": f"RFQ: {title}",
+                     "prime_pco_cost": "Draft", "prime_pco_tooltip": f"PCO: {title}"},
+        "title": event["title"], "vendor": vendor,
+        "event_title_and_number": title, "is_markup_summary": False,
+        "estimated_cost_calculation_strategy": "manual", "estimated_cost_quantity": None,
+        "estimated_cost_unit_cost": None, "uom": None,
+        "wbs_code": {"description": f"{code_name}.Subcontract", "flat_code": f"{full_code}.S",
+                     "id": 488_000_000 + company.index * 1000 + code_index},
+        "revenue_rom_display": "auto", "revenue_rom_calculation_strategy": "manual", "revenue_rom_uom": "ls",
+        "latest_cost_calculation_strategy": "manual", "latest_cost_uom": "ls", "non_committed_cost": None,
+        "manual_latest_cost_amount": None, **money,
+    }
+
+
+_LINE_ITEM_TYPES = [{"id": 832_340 + n, "name": name, "code": code, "base_type": base, "origin_id": str(3590 + n)}
+                    for n, (code, name, base) in enumerate((("L", "Labor", "labor"), ("M", "Materials", "materials"),
+                                                            ("S", "Subcontract", "commitment"),
+                                                            ("E", "Equipment", "equipment"), ("O", "Other", "other")))]
+
+
+def _cost_code(company: Any, project_id: int, code_index: int) -> dict:
+    """A project's cost code as change event line items nest it."""
+    full_code, name = vocab.COST_CODES[code_index]
+    code_id = cost_code_id(company.index, code_index)
+    return {"id": code_id, "name": name, "full_code": full_code, "origin_id": None, "origin_data": None,
+            "standard_cost_code_id": 11_790_000 + code_index, "biller": "Project", "biller_id": project_id,
+            "biller_type": "Project", "biller_origin_id": None, "budgeted": True, "code": full_code.split("-")[1],
+            "parent": {"id": code_id - 1}, "sortable_code": full_code, "created_at": "2022-10-07T15:31:55Z",
+            "deleted_at": None, "line_item_types": _LINE_ITEM_TYPES, "position": None,
+            "updated_at": "2022-10-07T15:31:55Z"}

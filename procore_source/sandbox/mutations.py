@@ -13,10 +13,18 @@ from procore_source.sandbox import vocab
 from procore_source.sandbox.bundle import ProjectData
 from procore_source.sandbox.data import ProjectSeed
 from procore_source.sandbox.data_budget import make_row, view_labels
-from procore_source.sandbox.data_records import make_change_event, make_rfi, make_submittal
+from procore_source.sandbox.data_context import project_context
+from procore_source.sandbox.data_projects import created_project
+from procore_source.sandbox.data_records import make_change_event
+from procore_source.sandbox.data_rfis import PRIORITIES, TRANSLATED, make_rfi
+from procore_source.sandbox.data_submittals import make_submittal
 from procore_source.sandbox.store import RESOURCES, Store
 
 ACTIONS = ("create", "update", "delete")
+# Deleted records that say so (Procore's RFI schema: `deleted`, `deleted_at` "only shown on deleted
+# records"; financial lists read with `filters[include_deleted]` carry `deleted_at`). Procore's submittal
+# recycle-bin schema has no such key, so deleted submittals do not say when.
+DELETION_KEYS = {"rfis": {"deleted": True}, "change_events": {}}
 
 
 class MutationError(ValueError):
@@ -74,9 +82,10 @@ def apply_change(store: Store, change: dict) -> dict:
         company_id, project_id, view_id, coll, key = _find(store, resource, change["id"], change.get("project_id"))
         record = coll.get(key).record()
     if action == "delete":
-        for stamp in ("deleted_at", "updated_at"):
-            if stamp in record:
-                record[stamp] = now
+        if "updated_at" in record:
+            record["updated_at"] = now
+        if resource in DELETION_KEYS:
+            record.update({**DELETION_KEYS[resource], "deleted_at": now})
         coll.update(key, record)
         coll.delete(key, now)
     else:
@@ -143,11 +152,8 @@ def _new_record(store: Store, resource: str, change: dict):
         company_id = change.get("company_id")
         if company_id not in store.company_by_id:
             raise MutationError("creating a project needs a known company_id", 404)
-        live = store.projects[company_id].live()
-        source = live[0].record() if live else {"company": store.company_by_id[company_id].public()}
         new_id = store.new_id("projects", 0)
-        record = {**source, "id": new_id, "name": f"New project {new_id}", "display_name": f"New project {new_id}",
-                  "project_number": f"N-{new_id}", "active": True, "created_at": store.clock.now_iso()}
+        record = created_project(store.company_by_id[company_id], new_id, store.clock.now())
         store.add_project(company_id, new_id)
         return company_id, None, None, store.projects[company_id], record
     seed, data = _readable_project(store, change)
@@ -159,22 +165,29 @@ def _new_record(store: Store, resource: str, change: dict):
             raise MutationError(f"project {seed.id} has no budget view {view_id}", 404)
         name = data.budget_views.get(view_id).record()["name"]
         new_id = store.new_id(resource, seed.id, view_id)
-        record = make_row(rng, new_id, rng.choice(vocab.COST_CODES), rng.choice(vocab.CATEGORIES),
-                          view_labels(name), seed.id)
+        pairs = len(vocab.COST_CODES) * len(vocab.CATEGORIES)
+        record = make_row(rng, new_id, rng.randrange(pairs), view_labels(name), _project_record(store, seed.id),
+                          company)
         return seed.company_id, seed.id, view_id, data.budget_rows[view_id], record
     new_id = store.new_id(resource, seed.id)
     number = data.next_number.get(resource, 1)
     data.next_number[resource] = number + 1
+    ctx = project_context(company, seed, _project_record(store, seed.id), anchor)
     if resource == "rfis":
-        record = make_rfi(rng, company, seed.id, new_id, number, anchor)
+        record = make_rfi(rng, ctx, new_id, number)
     elif resource == "submittals":
-        record = make_submittal(rng, company, new_id, number, anchor)
+        record = make_submittal(rng, ctx, new_id, number)
     elif resource == "change_events":
-        record = make_change_event(rng, new_id, number, anchor)
+        record = make_change_event(rng, company, seed.id, new_id, number, anchor)
     else:
         raise MutationError("budget views cannot be created here; create budget_rows instead")
     record["created_at"] = store.clock.now_iso()
     return seed.company_id, seed.id, None, data.collection(resource), record
+
+
+def _project_record(store: Store, project_id: int) -> dict:
+    """The project's record as seeded (its current one for a created project)."""
+    return store.seed_records.get(project_id) or store.project_entry(project_id).record()
 
 
 def random_change(store: Store) -> dict:
@@ -217,12 +230,16 @@ def _random_update(rng, resource: str, record: dict, store: Store) -> dict:
     now = store.clock.now_iso()
     if resource == "rfis":
         if record["status"] == "open":
-            return {"status": "closed", "time_resolved": now, "ball_in_court": None, "ball_in_courts": []}
-        return {"subject": record["subject"] + " (revised)", "priority": rng.choice(("low", "normal", "high"))}
+            return {"status": "closed", "translated_status": TRANSLATED["closed"], "time_resolved": now,
+                    "ball_in_courts": [], "ball_in_court_role": "rfi_manager", "accepted": True}
+        return {"subject": record["subject"] + " (revised)", "title": record["subject"] + " (revised)",
+                "priority": rng.choice(PRIORITIES)}
     if resource == "submittals":
         return {"title": record["title"] + " (rev)", "revision": str(int(record.get("revision") or 0) + 1)}
     if resource == "change_events":
-        return {"status": rng.choice(("open", "pending", "closed", "void"))}
+        status = rng.choice(("open", "pending", "closed", "void"))
+        return {"status": status, "change_event_status": {**record["change_event_status"], "name": status.title(),
+                                                          "mapped_to_status": status}}
     label = "Committed Costs" if "Committed Costs" in record else "Revised Budget"
     value = float(record.get(label) or 0) + rng.randint(1, 40) * 250
     return {label: f"{value:.2f}"}

@@ -15,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from procore_source.sandbox.responses import json_response
-from procore_source.sandbox.tokens import SERVICE_ACCOUNT
+from procore_source.sandbox.tokens import AUTHORIZATION_CODE, CLIENT_CREDENTIALS
 
 INVALID_CLIENT = ("Client authentication failed due to unknown client, no client authentication included, "
                   "or unsupported authentication method.")
@@ -66,12 +66,12 @@ async def token(request: Request) -> Response:
     if params.get("client_id") != options.client_id or params.get("client_secret") != options.client_secret:
         return _oauth_error(401, "invalid_client", INVALID_CLIENT)
     now, ttl = state.clock.now(), int(state.runtime["token_ttl"])
-    if grant_type == "client_credentials":
-        return json_response(state.tokens.issue(options.client_id, now, ttl, with_refresh=False))
+    if grant_type == CLIENT_CREDENTIALS:
+        return json_response(state.tokens.issue(options.client_id, now, ttl, CLIENT_CREDENTIALS))
     if grant_type == "authorization_code":
         if not state.tokens.redeem_code(params.get("code", ""), options.client_id, params.get("redirect_uri"), now):
             return _oauth_error(400, "invalid_grant", "The authorization code is invalid, expired or already used.")
-        return json_response(state.tokens.issue(options.client_id, now, ttl, with_refresh=True))
+        return json_response(state.tokens.issue(options.client_id, now, ttl, AUTHORIZATION_CODE))
     issued = state.tokens.rotate(params.get("refresh_token", ""), options.client_id, now, ttl)
     if issued is None:
         return _oauth_error(400, "invalid_grant", "The refresh token is invalid")
@@ -79,7 +79,7 @@ async def token(request: Request) -> Response:
 
 
 async def authorize(request: Request) -> Response:
-    """`GET /oauth/authorize`: approves at once and redirects to `redirect_uri` with a code."""
+    """`GET /oauth/authorize`: the sandbox user approves at once; redirects to `redirect_uri` with a code."""
     state = request.app.state.sandbox
     params = request.query_params
     if params.get("client_id") != state.options.client_id:
@@ -115,7 +115,7 @@ async def token_info(request: Request) -> Response:
     grant = state.tokens.check(bearer(request), now)
     if grant is None:
         return _oauth_error(401, "invalid_token", "The access token is invalid")
-    return json_response({"resource_owner_id": SERVICE_ACCOUNT["id"], "scope": [],
+    return json_response({"resource_owner_id": grant.owner["id"], "scope": [],
                           "expires_in": max(0, int(grant.expires_at - now)),
                           "application": {"uid": grant.client_id}, "created_at": int(grant.created_at)})
 

@@ -18,10 +18,12 @@ class OptionsError(ValueError):
 class SandboxOptions:
     """Everything that shapes a sandbox: its seeded data, its credentials and its behaviour.
 
-    `projects` is per company. `records_per_project` is the number of RFIs per project;
-    submittals, budget rows and change events scale with it. `start_time` (ISO-8601) pins the
-    sandbox clock's start; without it the clock starts at the real current time, and the seeded
-    timestamps are laid out relative to that start (same seed: same ids and fields, timestamps shifted).
+    `projects` is per company. `records_per_project` is the number of RFIs of a medium project
+    (each project's profile scales it: busy ones hold 2-3 times as many, small and tiny ones fewer or
+    none, see `profiles.py`); submittals, budget rows and change events scale with it. `start_time`
+    (ISO-8601) pins the sandbox clock's start; without it the clock starts at the real current time,
+    and the seeded timestamps are laid out relative to that start (same seed: same ids and fields,
+    timestamps shifted).
     """
 
     seed: int = 42

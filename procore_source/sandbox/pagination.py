@@ -32,12 +32,16 @@ def page_window(request: Request) -> tuple[int, int]:
 
 
 def link_header(request: Request, page: int, per_page: int, total: int) -> str | None:
-    """Procore's `Link`: absolute URLs with only page and per_page; no `prev` on page 2; none on one page."""
+    """Procore's `Link`: absolute URLs with only page and per_page, none when one page holds all.
+
+    As Procore's pagination guide lists them: page 1 has `next` and `last`; page 2 `first`, `next`
+    and `last` (no `prev`); later pages `first`, `prev`, `next` and `last`; the last page no `next`.
+    """
     last = max(1, math.ceil(total / per_page))
     if last == 1 and page == 1:
         return None
     base = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
-    links = [(1, "first")]
+    links = [(1, "first")] if page > 1 else []
     if 2 < page <= last:
         links.append((page - 1, "prev"))
     links.append((last, "last"))

@@ -16,9 +16,9 @@ from procore_source.sandbox.data import (
     CompanySeed,
     ProjectSeed,
     seed_companies,
-    seed_projects,
 )
-from procore_source.sandbox.data_budget import STANDARD_VIEW, view_columns
+from procore_source.sandbox.data_budget import STANDARD_VIEW, make_view, view_columns
+from procore_source.sandbox.data_projects import seed_projects
 from procore_source.sandbox.options import SandboxOptions, parse_start_time
 
 PROJECT_RESOURCES = ("rfis", "submittals", "change_events", "budget_views", "budget_rows")
@@ -45,12 +45,16 @@ class Store:
             self.anchor = self.clock.start
             self.companies: list[CompanySeed] = seed_companies(opts.seed, opts.companies)
             self.company_by_id = {c.id: c for c in self.companies}
-            seeds, records = seed_projects(opts.seed, self.companies, opts.projects, self.anchor)
+            seeds, records = seed_projects(opts.seed, self.companies, opts.projects, self.anchor,
+                                           opts.records_per_project)
             self.seed_list: list[ProjectSeed] = seeds
             self.project_seeds: dict[int, ProjectSeed] = {s.id: s for s in seeds}
             self.projects: dict[int, Collection] = {c.id: Collection() for c in self.companies}
+            # as seeded: a project's tool data derives from these, whatever mutations did to the project since
+            self.seed_records: dict[int, dict] = {}
             for seed, record in zip(seeds, records, strict=True):
                 self.projects[seed.company_id].add(record)
+                self.seed_records[seed.id] = record
             self._bundles: dict[int, ProjectData] = {}
             self._created: dict[str, int] = {}
             self._created_index: dict[tuple[str, int], tuple[int, int | None]] = {}
@@ -66,7 +70,7 @@ class Store:
                 if data is None:
                     seed = self.project_seeds[project_id]
                     company = self.company_by_id[seed.company_id]
-                    data = generate_project(self.options.seed, company, seed, self.options.records_per_project,
+                    data = generate_project(self.options.seed, company, seed, self.seed_records[project_id],
                                             self.anchor)
                     self._bundles[project_id] = data
         return data
@@ -131,10 +135,12 @@ class Store:
         """Register a created project: readable, with an empty "Procore Standard Budget" view."""
         self.project_seeds[project_id] = ProjectSeed(id=project_id, company_id=company_id, index=-1)
         data = ProjectData()
-        view_id = self.company_by_id[company_id].budget_view_id(0)  # the company's standard view, assigned
+        company = self.company_by_id[company_id]
+        view_id = company.budget_view_id(0)  # the company's standard view, assigned
         now = self.clock.now_iso()
-        data.budget_views.add({"id": view_id, "name": STANDARD_VIEW, "description": "Company standard budget view",
-                               "created_at": now, "updated_at": now})
+        view = make_view(view_id, STANDARD_VIEW, int(self.clock.now()), random.Random(project_id), project_id,
+                         company.users[0])
+        data.budget_views.add({**view, "created_at": now, "updated_at": now})
         data.budget_columns[view_id] = view_columns(view_id, STANDARD_VIEW)
         data.budget_rows[view_id] = Collection()
         self._bundles[project_id] = data

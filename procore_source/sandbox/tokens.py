@@ -1,4 +1,9 @@
-"""OAuth token bookkeeping: access tokens that expire by the sandbox clock, single-use refresh tokens, codes."""
+"""OAuth token bookkeeping: access tokens that expire by the sandbox clock, single-use refresh tokens, codes.
+
+Each token remembers its grant type and its owner: a client-credentials token belongs to the app's
+service account (Procore's Developer Managed Service Account), an authorization-code token (and every
+token refreshed from it) to the user who approved the app. The company-header rule depends on which.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,12 @@ import threading
 from dataclasses import dataclass
 
 CODE_TTL_SECONDS = 600
+CLIENT_CREDENTIALS = "client_credentials"
+AUTHORIZATION_CODE = "authorization_code"
+# `GET /rest/v1.0/me` answers {id, login, name} (Procore's "Show User Info").
 SERVICE_ACCOUNT = {"id": 5_550_001, "login": "sandbox-service-account@example.com",
                    "name": "Sandbox Service Account"}
+SANDBOX_USER = {"id": 6_923_972, "login": "pat.morgan@example.com", "name": "Pat Morgan"}
 
 
 @dataclass
@@ -19,6 +28,17 @@ class Grant:
     created_at: float
     expires_at: float
     refresh_token: str | None
+    grant_type: str = CLIENT_CREDENTIALS  # authorization_code for user tokens (refreshed ones too)
+
+    @property
+    def owner(self) -> dict:
+        """Who the token acts for: the approving user, or the app's service account."""
+        return SERVICE_ACCOUNT if self.grant_type == CLIENT_CREDENTIALS else SANDBOX_USER
+
+    @property
+    def is_user_token(self) -> bool:
+        """True for authorization-code tokens and the tokens refreshed from them."""
+        return self.grant_type != CLIENT_CREDENTIALS
 
 
 class TokenRegistry:
@@ -31,12 +51,12 @@ class TokenRegistry:
         self.used_refresh: set[str] = set()
         self.codes: dict[str, tuple[str, str, float]] = {}  # code -> (client_id, redirect_uri, expires_at)
 
-    def issue(self, client_id: str, now: float, ttl: int, with_refresh: bool) -> dict:
-        """A new access token (and refresh token when asked) as Procore's token response."""
+    def issue(self, client_id: str, now: float, ttl: int, grant_type: str = CLIENT_CREDENTIALS) -> dict:
+        """A new access token as Procore's token response; user grants also get a refresh token."""
         access = secrets.token_urlsafe(32)
-        refresh = secrets.token_urlsafe(32) if with_refresh else None
+        refresh = secrets.token_urlsafe(32) if grant_type != CLIENT_CREDENTIALS else None
         with self._lock:
-            self.access[access] = Grant(client_id, now, now + ttl, refresh)
+            self.access[access] = Grant(client_id, now, now + ttl, refresh, grant_type)
             if refresh:
                 self.refresh[refresh] = access
         body = {"access_token": access, "token_type": "bearer", "expires_in": int(ttl), "created_at": int(now)}
@@ -58,7 +78,7 @@ class TokenRegistry:
                 return None
             del self.refresh[refresh_token]
             self.used_refresh.add(refresh_token)
-        return self.issue(client_id, now, ttl, with_refresh=True)
+        return self.issue(client_id, now, ttl, grant.grant_type)
 
     def new_code(self, client_id: str, redirect_uri: str, now: float) -> str:
         """An authorization code, valid for ten minutes of sandbox time."""

@@ -32,14 +32,21 @@ PROJECT_PLACES = (
     "Riverside", "Oak Hill", "Harbor View", "Cedar Park", "Lakeshore", "Maple Grove", "Westfield",
     "Pioneer Square", "Sunset Ridge", "Granite Falls", "Eastgate", "Mill Creek", "Union Station",
 )
-CITIES = (
-    ("Austin", "TX", "78701", 30.27, -97.74), ("Denver", "CO", "80202", 39.74, -104.99),
-    ("Seattle", "WA", "98101", 47.61, -122.33), ("Phoenix", "AZ", "85004", 33.45, -112.07),
-    ("Atlanta", "GA", "30303", 33.75, -84.39), ("Nashville", "TN", "37203", 36.16, -86.78),
-    ("Portland", "OR", "97204", 45.52, -122.68), ("Raleigh", "NC", "27601", 35.78, -78.64),
-    ("Columbus", "OH", "43215", 39.96, -83.00), ("San Diego", "CA", "92101", 32.72, -117.16),
-    ("Salt Lake City", "UT", "84101", 40.76, -111.89), ("Tampa", "FL", "33602", 27.95, -82.46),
+CITIES = (  # city, state, zip, latitude, longitude, county, Procore time zone name
+    ("Austin", "TX", "78701", 30.27, -97.74, "Travis County", "Central Time (US & Canada)"),
+    ("Denver", "CO", "80202", 39.74, -104.99, "Denver County", "Mountain Time (US & Canada)"),
+    ("Seattle", "WA", "98101", 47.61, -122.33, "King County", "Pacific Time (US & Canada)"),
+    ("Phoenix", "AZ", "85004", 33.45, -112.07, "Maricopa County", "Arizona"),
+    ("Atlanta", "GA", "30303", 33.75, -84.39, "Fulton County", "Eastern Time (US & Canada)"),
+    ("Nashville", "TN", "37203", 36.16, -86.78, "Davidson County", "Central Time (US & Canada)"),
+    ("Portland", "OR", "97204", 45.52, -122.68, "Multnomah County", "Pacific Time (US & Canada)"),
+    ("Raleigh", "NC", "27601", 35.78, -78.64, "Wake County", "Eastern Time (US & Canada)"),
+    ("Columbus", "OH", "43215", 39.96, -83.00, "Franklin County", "Eastern Time (US & Canada)"),
+    ("San Diego", "CA", "92101", 32.72, -117.16, "San Diego County", "Pacific Time (US & Canada)"),
+    ("Salt Lake City", "UT", "84101", 40.76, -111.89, "Salt Lake County", "Mountain Time (US & Canada)"),
+    ("Tampa", "FL", "33602", 27.95, -82.46, "Hillsborough County", "Eastern Time (US & Canada)"),
 )
+REGIONS = ("North", "South", "East", "West", "Central")
 STREETS = ("Main St", "Commerce Blvd", "Industrial Way", "Park Ave", "Market St", "Lakeview Dr", "2nd Ave")
 STAGES = (
     (1, "Bidding"), (2, "Pre-Construction"), (3, "Course of Construction"), (4, "Post-Construction"),
@@ -59,15 +66,18 @@ SPEC_SECTIONS = (
     ("14 21 00", "Electric Traction Elevators"), ("21 13 13", "Wet-Pipe Sprinkler Systems"),
     ("23 31 13", "Metal Ducts"), ("26 24 16", "Panelboards"),
 )
+# RFI priority as Procore sends it: {"name": label, "value": key} (the RFI filter options list {key: int,
+# value: str}); an RFI without one sends {"name": false, "value": null}.
+RFI_PRIORITIES = (("Low", 1), ("Medium", 2), ("High", 3))
 SUBMITTAL_TYPES = ("Shop Drawing", "Product Data", "Sample", "Mock-up", "Document", "Other")
 SUBMITTAL_STATUSES = (
     ("Draft", "Draft"), ("Open", "Open"), ("Pending Review", "Open"),
     ("Approved / No Exceptions Taken", "Closed"), ("Approved as Noted", "Closed"),
     ("Revise and Resubmit", "Closed"), ("Rejected", "Closed"),
 )
-APPROVER_RESPONSES = (
-    ("Approved", "approved"), ("Approved as Noted", "approved"), ("Revise and Resubmit", "revise_and_resubmit"),
-    ("Rejected", "rejected"),
+APPROVER_RESPONSES = (  # name, considered (a real capture: "Revise and Resubmit" -> "revise and resubmit")
+    ("Approved", "approved"), ("Approved as Noted", "approved as noted"),
+    ("Revise and Resubmit", "revise and resubmit"), ("Rejected", "rejected"),
 )
 COST_CODES = (
     ("01-100", "General Requirements"), ("02-200", "Site Work"), ("03-300", "Cast-in-Place Concrete"),

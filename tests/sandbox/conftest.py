@@ -25,6 +25,24 @@ class Api:
         assert response.status_code == 200, response.text
         return response.json()["access_token"]
 
+    def user_tokens(self, redirect: str = "https://example.com/callback") -> dict:
+        """An authorization-code token pair, through `/oauth/authorize` as a user approves the app."""
+        approved = self.session.get(f"{self.sandbox.url}/oauth/authorize", allow_redirects=False, timeout=10, params={
+            "client_id": self.sandbox.client_id, "response_type": "code", "redirect_uri": redirect})
+        assert approved.status_code == 302, approved.text
+        answer = self.session.post(f"{self.sandbox.url}/oauth/token", timeout=10, data={
+            "grant_type": "authorization_code", "client_id": self.sandbox.client_id,
+            "client_secret": self.sandbox.client_secret, "code": approved.headers["Location"].split("code=")[1],
+            "redirect_uri": redirect})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def refresh(self, refresh_token: str) -> requests.Response:
+        """Spend a refresh token."""
+        return self.session.post(f"{self.sandbox.url}/oauth/token", timeout=10, data={
+            "grant_type": "refresh_token", "client_id": self.sandbox.client_id,
+            "client_secret": self.sandbox.client_secret, "refresh_token": refresh_token})
+
     def get(self, path: str, params: dict | None = None, company_id: int | None = None,
             token: str | None = None, headers: dict | None = None) -> requests.Response:
         """GET `path` with the token and `Procore-Company-Id` (pass `headers` to replace them)."""

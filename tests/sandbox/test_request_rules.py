@@ -1,9 +1,13 @@
-"""The company header rule, unreadable projects, error body shapes and request stats."""
+"""The company header rule (by grant type), unreadable projects, error body shapes and request stats."""
 
 from __future__ import annotations
 
+import requests
 
-def test_missing_company_header_is_404_with_procores_message(api):
+from procore_source.sandbox.tokens import SANDBOX_USER, SERVICE_ACCOUNT
+
+
+def test_missing_company_header_is_404_with_procores_message(api):  # a client-credentials token
     for path in ("/rest/v1.0/me", "/rest/v1.0/companies", "/rest/v1.0/projects"):
         answer = api.get(path, params={"company_id": api.company_id},
                          headers={"Authorization": f"Bearer {api.token}"})
@@ -62,3 +66,36 @@ def test_stats_count_procore_calls_by_template_not_admin_calls(api, sandbox):
     stats = sandbox.stats()
     assert stats["by_path"] == {"/rest/v1.0/projects/{project_id}/rfis": 2, "/rest/v1.0/me": 1}
     assert stats["by_status"] == {"200": 2, "404": 1} and stats["total"] == 3
+
+
+def test_a_users_token_lists_its_companies_and_itself_without_the_header(api, sandbox):
+    tokens = api.user_tokens()
+    refreshed = api.refresh(tokens["refresh_token"]).json()
+    for token in (tokens["access_token"], refreshed["access_token"]):
+        bare = {"Authorization": f"Bearer {token}"}
+        companies = api.get("/rest/v1.0/companies", headers=bare)
+        assert companies.status_code == 200 and [c["id"] for c in companies.json()] == sandbox.company_ids
+        assert [c["my_company"] for c in companies.json()] == [True] + [False] * (len(sandbox.company_ids) - 1)
+        me = api.get("/rest/v1.0/me", headers=bare)
+        assert me.status_code == 200 and me.json() == SANDBOX_USER
+        # every other call still needs the header, whoever the token belongs to
+        projects = api.get("/rest/v1.0/projects", params={"company_id": api.company_id}, headers=bare)
+        assert projects.status_code == 404 and projects.json() == {"errors": "Missing Procore-Company-Id header!"}
+        assert api.get("/rest/v1.0/me", token=token).json() == SANDBOX_USER  # with the header too
+    info = requests.get(f"{sandbox.url}/oauth/token/info", timeout=10,
+                        headers={"Authorization": f"Bearer {tokens['access_token']}"}).json()
+    assert info["resource_owner_id"] == SANDBOX_USER["id"]
+
+
+def test_a_service_accounts_token_needs_the_header_on_companies_and_me_too(api, sandbox):
+    bare = {"Authorization": f"Bearer {api.token}"}
+    for path in ("/rest/v1.0/companies", "/rest/v1.0/me", "/rest/v1.0/me/"):
+        answer = api.get(path, headers=bare)
+        assert answer.status_code == 404 and answer.json() == {"errors": "Missing Procore-Company-Id header!"}
+    me = api.get("/rest/v1.0/me")
+    assert me.status_code == 200 and me.json() == SERVICE_ACCOUNT
+    other = sandbox.company_ids[1]
+    listed = api.get("/rest/v1.0/companies", company_id=other).json()
+    assert {c["id"]: c["my_company"] for c in listed} == {cid: cid == other for cid in sandbox.company_ids}
+    info = requests.get(f"{sandbox.url}/oauth/token/info", timeout=10, headers=bare).json()
+    assert info["resource_owner_id"] == SERVICE_ACCOUNT["id"]

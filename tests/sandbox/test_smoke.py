@@ -23,7 +23,8 @@ def test_core_reads_answer_like_procore(sandbox):
     pid = readable[0]["id"]
     rfis = requests.get(f"{sandbox.url}/rest/v1.0/projects/{pid}/rfis", headers=headers).json()
     expected = {r["record"]["id"] for r in sandbox.records("rfis") if r["project_id"] == pid}
-    assert {r["id"] for r in rfis} == expected and len(rfis) == 10
+    # a company's first project is a busy one: 2 to 3 times the medium size (records_per_project=10)
+    assert {r["id"] for r in rfis} == expected and 20 <= len(rfis) <= 30
     views = requests.get(f"{sandbox.url}/rest/v1.0/budget_views", headers=headers, params={"project_id": pid}).json()
     assert views[0]["name"] == "Procore Standard Budget"
     rows = requests.get(f"{sandbox.url}/rest/v1.0/budget_views/{views[0]['id']}/detail_rows", headers=headers,
