@@ -86,16 +86,19 @@ def _api_fix(exc: ProcoreError, settings: ProcoreSettings, cid: int) -> str:
         return ("the API host refused the token: PROCORE_API_BASE_URL and PROCORE_LOGIN_BASE_URL must point at "
                 "the same environment (production, developer sandbox or monthly sandbox)")
     if isinstance(exc, ForbiddenError | NotFoundError):
-        return (f"install the app in company {cid} (the company's App Management, as a Developer Managed Service "
-                "Account), or remove the id from PROCORE_COMPANY_IDS")
+        return (f"install the app in company {cid} (Company Admin > App Management > Install App > Install Custom "
+                "App), or remove the id from PROCORE_COMPANY_IDS")
     return str(exc)
 
 
 def _tool_fix(tool: str, exc: ProcoreError, pid: int) -> str:
     if isinstance(exc, NotFoundError):
-        return f"add the service account to project {pid}'s Directory, or leave the project out"
-    return (f"the {tool} tool is disabled in project {pid} or the service account lacks read permission on it: "
-            "enable the tool, or give the account Read Only (or higher) on it in the project's Directory")
+        return (f"project {pid} is not among the app's permitted projects: add it in Company Admin > App Management > "
+                "(the app) > Permissions (a Developer Managed Service Account's projects are set there, not in the "
+                "project Directory), or leave the project out")
+    return (f"the {tool} tool is disabled in project {pid}, or the app's Permissions Builder does not grant it: "
+            f"enable the tool in the project's Admin settings, or grant {tool} Read Only in the app's Permissions "
+            "Builder (Developer Portal) and install the new version")
 
 
 def run_checks(settings: ProcoreSettings, report: Report, *, sample: int = 3,

@@ -43,7 +43,7 @@ def test_hidden_project_is_one_warning(sandbox):
     hidden = sandbox.info()["hidden_project_ids"][0]
     owner = next(r["company_id"] for r in sandbox.records("projects") if r["record"]["id"] == hidden)
     code, text = run({**sandbox.env(), "PROCORE_COMPANY_IDS": str(owner)}, "--project-ids", str(hidden))
-    assert code == 0 and "succeeded with 1 warnings" in text and "Directory" in text
+    assert code == 0 and "succeeded with 1 warnings" in text and "App Management > (the app) > Permissions" in text
 
 
 def test_tool_disabled_is_a_warning_with_the_fix_and_fails_when_strict(sandbox):
