@@ -3,7 +3,7 @@
 `deploy/helm/values.yaml` validates against the chart schema in `deploy/helm/chart-schema/`, and the
 instance config the chart renders from it loads as a real Dagster instance with K8sRunLauncher (a
 kubeconfig pointing nowhere: the launcher reads it, never calls it). `deploy/docker/dagster.yaml`
-loads as a real instance with DockerRunLauncher. Both on the local PostgreSQL, in a database of their
+loads as a real instance with DockerRunLauncher. Both on the local PostgreSQL, in a schema of their
 own that is dropped afterwards; the launcher is touched because its config is checked on first use.
 """
 
@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 import shutil
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dagster as dg
 import jsonschema
@@ -23,11 +23,14 @@ import pytest
 import yaml
 from helm_instance import deep_merge, instance_config  # tests/ops is on sys.path (conftest)
 
+# The `pg_schema` fixture: a schema of its own on the local PostgreSQL (DAGSTER_TEST_PG_URL or
+# postgres@127.0.0.1:5432/test), dropped afterwards; outside CI an unreachable server skips.
+from tests.orchestration.test_postgres_instance import pg_schema as shared_pg_schema  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[2]
 HELM_VALUES = ROOT / "deploy" / "helm" / "values.yaml"
 CHART_SCHEMA = ROOT / "deploy" / "helm" / "chart-schema" / "values-overrides.schema.json"
 DOCKER_YAML = ROOT / "deploy" / "docker" / "dagster.yaml"
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
 COMPANY_TAG = "procore/company_id"
 KUBECONFIG = """apiVersion: v1
 kind: Config
@@ -39,25 +42,12 @@ current-context: nowhere
 
 
 @pytest.fixture
-def pg_database():
-    """A database of its own on the local PostgreSQL for Dagster's tables, dropped afterwards."""
-    psycopg2 = pytest.importorskip("psycopg2")
-    try:
-        con = psycopg2.connect(connect_timeout=5, **PG)
-    except psycopg2.OperationalError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL at {PG['host']}:{PG['port']} is unreachable in CI: {exc}")
-        pytest.skip(f"PostgreSQL at {PG['host']}:{PG['port']} is unreachable: {exc}")
-    con.autocommit = True
-    name = f"launcher_test_{uuid.uuid4().hex[:10]}"
-    with con.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield name
-    finally:
-        with con.cursor() as cur:
-            cur.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        con.close()
+def pg(shared_pg_schema) -> dict:  # noqa: F811 (the fixture imported above)
+    """Where the instance keeps Dagster's tables: the test server and database, in a schema of its own."""
+    url, schema, _ = shared_pg_schema
+    parts = urlsplit(url)
+    return {"host": parts.hostname or "127.0.0.1", "port": parts.port or 5432, "user": parts.username or "postgres",
+            "password": parts.password or "", "db": parts.path.lstrip("/") or "postgres", "schema": schema}
 
 
 def helm_values() -> dict:
@@ -94,13 +84,17 @@ def test_helm_values_match_the_chart_schema():
     assert schema_errors(helm_values()) == {}
 
 
+DELETE = object()
+
+
 def _set(path: str, value):
+    """A change to a copy of the values: `value` at `path` ("a/b/0/c"), or the key removed for DELETE."""
     def change(values: dict) -> None:
         *parents, last = path.split("/")
         node = values
         for key in parents:
             node = node[int(key)] if isinstance(node, list) else node[key]
-        if value is KeyError:
+        if value is DELETE:
             del node[last]
         else:
             node[int(last) if isinstance(node, list) else last] = value
@@ -112,7 +106,7 @@ def _set(path: str, value):
     (_set("concurrency/runs/tagConcurrencyLimits/0/limit", "1"), "/concurrency/runs/tagConcurrencyLimits/0/limit"),
     (_set("runLauncher/type", "K8sLauncher"), "/runLauncher/type"),
     (_set("dagsterDaemon/runCoordinator/type", "QueueRunCoordinator"), "/dagsterDaemon/runCoordinator/type"),
-    (_set("dagster-user-deployments/deployments/0/port", KeyError), "/dagster-user-deployments/deployments/0"),
+    (_set("dagster-user-deployments/deployments/0/port", DELETE), "/dagster-user-deployments/deployments/0"),
     (_set("runLaucher", {"type": "K8sRunLauncher"}), "/"),
     (_set("telemetry/enabled", "false"), "/telemetry/enabled"),
 ], ids=["misspelt-launcher-key", "limit-as-text", "unknown-launcher", "unknown-coordinator", "deployment-without-port",
@@ -141,17 +135,18 @@ def test_helm_values_name_secrets_and_hold_no_secret_value():
         source["name"] for source in deployment["envSecrets"]}
 
 
-def rendered_k8s_instance(home: Path, database: str, monkeypatch, values: dict | None = None) -> Path:
-    """Writes the chart's dagster.yaml for `values` (default ours) into `home`, on `database`, kubeconfig nowhere."""
+def rendered_k8s_instance(home: Path, pg: dict, monkeypatch, values: dict | None = None) -> Path:
+    """Writes the chart's dagster.yaml for `values` (default ours) into `home`, on `pg`, kubeconfig nowhere."""
     (home / "kubeconfig").write_text(KUBECONFIG)
-    here = {"postgresql": {"postgresqlHost": PG["host"], "postgresqlUsername": PG["user"], "postgresqlDatabase": database,
-                           "service": {"port": PG["port"]}},
+    here = {"postgresql": {"postgresqlHost": pg["host"], "postgresqlUsername": pg["user"], "postgresqlDatabase": pg["db"],
+                           "service": {"port": pg["port"]},
+                           "postgresqlParams": {"options": f"-csearch_path={pg['schema']}"}},
             "runLauncher": {"config": {"k8sRunLauncher": {"loadInclusterConfig": False,
                                                           "kubeconfigFile": str(home / "kubeconfig")}}}}
     config = instance_config(deep_merge(values or helm_values(), here))
     (home / "dagster.yaml").write_text(yaml.safe_dump(config))
     # What the chart's pods get from its Deployments and Secret.
-    for var, value in {"DAGSTER_HOME": str(home), "DAGSTER_PG_PASSWORD": "",
+    for var, value in {"DAGSTER_HOME": str(home), "DAGSTER_PG_PASSWORD": pg["password"],
                        "DAGSTER_K8S_INSTANCE_CONFIG_MAP": "procore-pipelines-dagster-instance",
                        "DAGSTER_K8S_PG_PASSWORD_SECRET": "procore-pipelines-dagster-pg",
                        "DAGSTER_K8S_PIPELINE_RUN_ENV_CONFIGMAP": "procore-pipelines-dagster-pipeline-env"}.items():
@@ -159,8 +154,8 @@ def rendered_k8s_instance(home: Path, database: str, monkeypatch, values: dict |
     return home
 
 
-def test_the_instance_the_chart_renders_loads_with_k8s_launcher_and_company_limits(pg_database, tmp_path, monkeypatch):
-    home = rendered_k8s_instance(tmp_path, pg_database, monkeypatch)
+def test_the_instance_the_chart_renders_loads_with_k8s_launcher_and_company_limits(pg, tmp_path, monkeypatch):
+    home = rendered_k8s_instance(tmp_path, pg, monkeypatch)
     with dg.DagsterInstance.from_config(str(home)) as instance:
         launcher = instance.run_launcher
         assert type(launcher).__name__ == "K8sRunLauncher" and launcher.supports_check_run_worker_health
@@ -179,7 +174,8 @@ def test_company_limits_in_the_run_coordinator_next_to_a_pool_are_refused(tmp_pa
     values = helm_values()
     moved = values["concurrency"].pop("runs")
     values["dagsterDaemon"]["runCoordinator"]["config"]["queuedRunCoordinator"] = moved
-    home = rendered_k8s_instance(tmp_path, "unused", monkeypatch, values)
+    unused = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "password": "", "db": "unused", "schema": "unused"}
+    home = rendered_k8s_instance(tmp_path, unused, monkeypatch, values)
     with pytest.raises(dg.DagsterInvalidConfigError, match="incompatible with the `concurrency > runs` config"):
         dg.DagsterInstance.from_config(str(home))
 
@@ -187,11 +183,12 @@ def test_company_limits_in_the_run_coordinator_next_to_a_pool_are_refused(tmp_pa
 # --- Docker -------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def docker_home(pg_database, tmp_path, monkeypatch) -> Path:
-    """DAGSTER_HOME holding deploy/docker/dagster.yaml, its DAGSTER_PG_* pointing at the test database."""
+def docker_home(pg, tmp_path, monkeypatch) -> Path:
+    """DAGSTER_HOME holding deploy/docker/dagster.yaml as is, its DAGSTER_PG_* pointing at the test server."""
     shutil.copy(DOCKER_YAML, tmp_path / "dagster.yaml")
-    for var, value in {"DAGSTER_HOME": str(tmp_path), "DAGSTER_PG_HOST": PG["host"], "DAGSTER_PG_PORT": str(PG["port"]),
-                       "DAGSTER_PG_USER": PG["user"], "DAGSTER_PG_PASSWORD": "", "DAGSTER_PG_DB": pg_database}.items():
+    for var, value in {"DAGSTER_HOME": str(tmp_path), "DAGSTER_PG_HOST": pg["host"], "DAGSTER_PG_PORT": str(pg["port"]),
+                       "DAGSTER_PG_USER": pg["user"], "DAGSTER_PG_PASSWORD": pg["password"], "DAGSTER_PG_DB": pg["db"],
+                       "PGOPTIONS": f"-c search_path={pg['schema']}"}.items():  # libpq: the tables go to the schema
         monkeypatch.setenv(var, value)
     return tmp_path
 
