@@ -13,7 +13,8 @@ each first, then ours/dlt, dlt/ours, ...), each merging into its own DuckDB file
 - ours: `dagster job execute -m orchestration.definitions -j weekly_full_sync` with `PROCORE_*`,
   `PIPELINES_DATA_DIR`, `DAGSTER_HOME` and `PROCORE_MAX_WORKERS=--workers` (ingestion, recycle
   bins, checks, transforms and publish);
-- dlt: `bench/peer_dlt_pipeline.py` (its docstring lists the dlt options used), `--workers` threads.
+- dlt: `bench/peer_dlt_pipeline.py` with the same `PROCORE_*` (its docstring lists the dlt options
+  used), `--workers` extract threads.
 
 While a process runs, a thread polls `/_sandbox/stats` every `--poll-ms`: when its first and last
 requests were answered (the first request's start is that minus one latency). Stats are reset
@@ -27,7 +28,6 @@ import argparse
 import importlib.util
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,8 +36,15 @@ import threading
 import time
 from pathlib import Path
 
-import duckdb
-import requests
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peer_dlt_measure import (  # noqa: E402
+    RequestWatch,
+    bytecode_cached,
+    count_tables,
+    dagster_steps,
+    expected_records,
+    import_seconds,
+)
 
 try:  # the sandbox is moving to its own package; either layout works
     from procore_sandbox.handle import SandboxHandle
@@ -49,107 +56,27 @@ except ImportError:
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 INSTALL_HINT = "bench/peer_dlt.py needs dlt: uv pip install -e '.[bench]'"
+IMPORTS = {"dagster": "import dagster", "orchestration.definitions": "import orchestration.definitions",
+           "dlt + rest_api + duckdb": "import dlt; from dlt.sources.rest_api import rest_api_source; "
+                                      "dlt.destinations.duckdb"}
 
 
 def start_sandbox(args: argparse.Namespace) -> tuple[subprocess.Popen, SandboxHandle]:
-    """The sandbox in its own process, its data generated, then `latency_ms` applied."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    cmd = [sys.executable, "-m", SANDBOX_CLI, "--port", str(port), "--companies", str(args.companies),
+    """The sandbox in its own process on any free port, its data generated, then `latency_ms` applied."""
+    cmd = [sys.executable, "-m", SANDBOX_CLI, "--port", "0", "--companies", str(args.companies),
            "--projects", str(args.projects // args.companies), "--records-per-project", str(args.records),
            "--rate-limit-hourly", "10000000", "--rate-limit-spike", "1000000"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            requests.get(f"{url}/_sandbox/info", timeout=1)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    handle = SandboxHandle(url)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            start_new_session=True)
+    banner = proc.stdout.readline()  # it listens before it prints "Procore sandbox on <url> ..."
+    if not banner.startswith("Procore sandbox on "):
+        proc.kill()
+        raise SystemExit(f"the sandbox did not start: {banner!r}")
+    threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep its pipe drained
+    handle = SandboxHandle(banner.split()[3])
     handle.warm()
     handle.configure(latency_ms=args.latency_ms)
     return proc, handle
-
-
-def expected_records(handle: SandboxHandle) -> dict[str, int]:
-    """Live records a full read can see (readable projects only), and the recycle bins' records."""
-    info = handle.info()
-    unreadable = set(info["forbidden_project_ids"]) | set(info["hidden_project_ids"])
-    live_views = {(v["project_id"], v["record"]["id"]) for v in handle.records("budget_views") if not v["deleted_at"]}
-    out = {"projects": sum(1 for p in handle.records("projects") if not p["deleted_at"])}
-    for name in ("rfis", "submittals", "budget_views", "budget_rows"):
-        items = [i for i in handle.records(name) if i["project_id"] not in unreadable]
-        if name == "budget_rows":
-            items = [i for i in items if (i["project_id"], i["budget_view_id"]) in live_views]
-        out[name] = sum(1 for i in items if not i["deleted_at"])
-        if name in ("rfis", "submittals"):
-            out[f"{name}_recycle_bin"] = sum(1 for i in items if i["deleted_at"])
-    return out
-
-
-class RequestWatch:
-    """Polls `/_sandbox/stats` in a thread: when the first and the last API request were answered."""
-
-    def __init__(self, url: str, started: float, interval: float) -> None:
-        self.url, self.started, self.interval = f"{url}/_sandbox/stats", started, interval
-        self.first: float | None = None
-        self.last: float | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._poll, daemon=True)
-
-    def _poll(self) -> None:
-        seen = 0
-        with requests.Session() as session:
-            while True:
-                stopping = self._stop.is_set()
-                total = session.get(self.url, timeout=10).json()["total"]
-                now = time.perf_counter() - self.started
-                if total != seen:
-                    seen, self.last = total, now
-                    self.first = now if self.first is None else self.first
-                if stopping:
-                    return
-                self._stop.wait(self.interval)
-
-    def __enter__(self) -> RequestWatch:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-def count_tables(path: Path, schema: str) -> dict[str, int]:
-    """Rows per table of `schema` (`<table>:deleted` for rows with `_deleted_at`, dlt's `_dlt_*` left out)."""
-    with duckdb.connect(str(path), read_only=True) as con:
-        tables = con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = ? "
-                             "AND table_name NOT LIKE '\\_dlt\\_%' ESCAPE '\\' ORDER BY 1", [schema]).fetchall()
-        out = {}
-        for (table,) in tables:
-            columns = {c[0] for c in con.execute(f'DESCRIBE "{schema}"."{table}"').fetchall()}
-            live = "WHERE _deleted_at IS NULL" if "_deleted_at" in columns else ""
-            out[table] = con.execute(f'SELECT count(*) FROM "{schema}"."{table}" {live}').fetchone()[0]
-            if live:
-                out[f"{table}:deleted"] = con.execute(
-                    f'SELECT count(*) FROM "{schema}"."{table}" WHERE _deleted_at IS NOT NULL').fetchone()[0]
-    return out
-
-
-def dagster_steps(dagster_home: Path, started_epoch: float) -> dict:
-    """From our run's event log: when its first step started (after spawn) and each step's seconds."""
-    try:
-        import dagster as dg
-
-        with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
-            run = instance.get_runs(limit=1)[0]
-            stats = [s for s in instance.get_run_step_stats(run.run_id) if s.start_time and s.end_time]
-        return {"first_step_s": round(min(s.start_time for s in stats) - started_epoch, 2),
-                "steps_s": {s.step_key: round(s.end_time - s.start_time, 2) for s in stats}}
-    except Exception as error:  # the figures are extras; the benchmark stands without them
-        return {"steps_error": f"{type(error).__name__}: {error}"[:200]}
 
 
 class Side:
@@ -159,18 +86,15 @@ class Side:
         self.name, self.work, self.handle, self.args = name, work, handle, args
         work.mkdir(parents=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PROCORE_", "PIPELINES_", "DAGSTER_"))}
-        creds = handle.env()
+        self.env = {**env, **handle.env()}
         if name == "ours":
             (work / "dagster_home").mkdir()
-            self.env = {**env, **creds, "PIPELINES_DATA_DIR": str(work / "data"),
-                        "DAGSTER_HOME": str(work / "dagster_home"), "PROCORE_MAX_WORKERS": str(args.workers)}
+            self.env.update({"PIPELINES_DATA_DIR": str(work / "data"), "DAGSTER_HOME": str(work / "dagster_home"),
+                             "PROCORE_MAX_WORKERS": str(args.workers)})
             self.cmd = [str(BIN / "dagster"), "job", "execute", "-m", "orchestration.definitions",
                         "-j", "weekly_full_sync"]
         else:
-            self.env = env
             self.cmd = [sys.executable, str(REPO / "bench" / "peer_dlt_pipeline.py"),
-                        "--base-url", creds["PROCORE_API_BASE_URL"], "--client-id", creds["PROCORE_CLIENT_ID"],
-                        "--client-secret", creds["PROCORE_CLIENT_SECRET"], "--companies", creds["PROCORE_COMPANY_IDS"],
                         "--duckdb", str(work / "peer.duckdb"), "--pipelines-dir", str(work / "dlt"),
                         "--workers", str(args.workers), "--file-format", args.dlt_file_format,
                         *(["--recycle-bins"] if args.dlt_recycle_bins else []),
@@ -203,19 +127,6 @@ class Side:
         return result
 
 
-def import_seconds(statement: str) -> float:
-    """Seconds one fresh interpreter spends on `statement` (an import), measured inside it."""
-    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
-    return round(float(subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
-                                      check=True).stdout.strip()), 2)
-
-
-def bytecode_cached(module: str) -> bool:
-    """Whether `module` has a compiled `.pyc` (uv installs without them; PYTHONDONTWRITEBYTECODE keeps it so)."""
-    spec = importlib.util.find_spec(module)
-    return bool(spec and spec.origin and Path(importlib.util.cache_from_source(spec.origin)).exists())
-
-
 def summarise(runs: list[dict]) -> dict:
     """Medians over the timed runs, the last run's counts, every run's wall time."""
     def median(key: str):
@@ -237,7 +148,8 @@ def summarise(runs: list[dict]) -> dict:
     return out
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
+    """The command line; exits with one line when dlt is missing or the projects do not split evenly."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--projects", type=int, default=40, help="in total, split evenly over the companies")
     parser.add_argument("--companies", type=int, default=2)
@@ -254,6 +166,11 @@ def main() -> None:
         raise SystemExit(INSTALL_HINT)
     if args.projects < args.companies or args.projects % args.companies:
         raise SystemExit(f"--projects {args.projects} must be a multiple of --companies {args.companies}")
+    return args
+
+
+def main() -> None:
+    args = parse_args()
     load_start = os.getloadavg()
     proc, handle = start_sandbox(args)
     try:
@@ -265,12 +182,8 @@ def main() -> None:
         for n in range(args.runs):
             for name in (("ours", "dlt") if n % 2 == 0 else ("dlt", "ours")):
                 timed[name].append(sides[name].run())
-        imports = {"dagster": [], "orchestration.definitions": [], "dlt + rest_api + duckdb": []}
-        for _ in range(args.runs):
-            imports["dagster"].append(import_seconds("import dagster"))
-            imports["orchestration.definitions"].append(import_seconds("import orchestration.definitions"))
-            imports["dlt + rest_api + duckdb"].append(import_seconds(
-                "import dlt; from dlt.sources.rest_api import rest_api_source; dlt.destinations.duckdb"))
+        imports = {name: statistics.median(import_seconds(code) for _ in range(args.runs))
+                   for name, code in IMPORTS.items()}
     finally:
         os.killpg(proc.pid, 15)
         proc.wait()
@@ -282,7 +195,7 @@ def main() -> None:
         "load_average_end": [round(x, 2) for x in os.getloadavg()],
         "bytecode_cached": {m: bytecode_cached(m) for m in ("dagster", "dlt", "pandas")},
         "expected_records": expected, "warmup_wall_s": warmup,
-        "import_s_median": {k: statistics.median(v) for k, v in imports.items()},
+        "import_s_median": imports,
         "dlt_options": {"reads_recycle_bins": args.dlt_recycle_bins, "extract_workers": args.workers,
                         "max_parallel_items": max(20, 2 * args.workers), "per_page": 1000,
                         "parallelized": "every resource", "loader_file_format": args.dlt_file_format,

@@ -1,10 +1,12 @@
 """The peer side of `bench/peer_dlt.py`: our full sync written as a plain dlt `rest_api` pipeline.
 
-    python bench/peer_dlt_pipeline.py --base-url URL --client-id ID --client-secret S --companies 1,2 \
-        --duckdb out.duckdb --pipelines-dir DIR [--workers 8] [--recycle-bins] [--max-table-nesting N]
+    PROCORE_API_BASE_URL=... PROCORE_LOGIN_BASE_URL=... PROCORE_CLIENT_ID=... PROCORE_CLIENT_SECRET=... \
+    PROCORE_COMPANY_IDS=1,2 python bench/peer_dlt_pipeline.py --duckdb out.duckdb --pipelines-dir DIR \
+        [--workers 8] [--recycle-bins] [--max-table-nesting N] [--file-format parquet]
 
-Run as a process of its own (`peer_dlt.py` times it whole, interpreter start included); it imports
-dlt and nothing of ours. Per company (each with its `Procore-Company-Id` header): projects
+It reads the same `PROCORE_*` variables as ours (the secret stays off the command line). It runs as
+a process of its own (`peer_dlt.py` times it whole, interpreter start included) and imports dlt and
+nothing of ours. Per company (each with its `Procore-Company-Id` header): projects
 (`filters[by_status]=All`), then per project RFIs, submittals (and, with `--recycle-bins`, their
 recycle bins), budget views and each view's detail rows, merged into DuckDB on the same primary keys
 as ours. The dlt options it uses, all documented for dlt 1.x:
@@ -18,6 +20,11 @@ as ours. The dlt options it uses, all documented for dlt 1.x:
 - `pipeline.extract(workers=--workers, max_parallel_items=max(20, 2 x workers))` (the extract thread
   pool, `EXTRACT__WORKERS`, default 5, and `EXTRACT__MAX_PARALLEL_ITEMS`, default 20),
   `loader_file_format` from `--file-format`; `RUNTIME__DLTHUB_TELEMETRY=false`.
+
+Unlike ours, `header_link` drops the caller's query parameters on later pages (it requests the
+`Link` URL as it is): a second page of `budget_views?project_id=` would lose `project_id` when
+Procore's links carry only `page`/`per_page`, as the sandbox's do. At `per_page=1000` every list here
+fits one page.
 
 Prints one JSON line: seconds spent importing dlt, extracting, normalising and loading.
 """
@@ -82,10 +89,6 @@ def company_resources(company_id: int, recycle_bins: bool) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--base-url", required=True)
-    parser.add_argument("--client-id", required=True)
-    parser.add_argument("--client-secret", required=True)
-    parser.add_argument("--companies", required=True, help="comma-separated company ids")
     parser.add_argument("--duckdb", required=True, help="the DuckDB file to merge into")
     parser.add_argument("--pipelines-dir", required=True, help="dlt's working directory (state, load packages)")
     parser.add_argument("--workers", type=int, default=8, help="dlt's extract thread pool")
@@ -100,10 +103,11 @@ def main() -> None:
     from dlt.sources.rest_api import rest_api_source
 
     imported = time.perf_counter()
-    base = args.base_url.rstrip("/")
-    auth = OAuth2ClientCredentials(access_token_url=f"{base}/oauth/token", client_id=args.client_id,
-                                   client_secret=args.client_secret)
-    companies = [int(c) for c in args.companies.split(",") if c.strip()]
+    base = os.environ["PROCORE_API_BASE_URL"].rstrip("/")
+    login = os.environ.get("PROCORE_LOGIN_BASE_URL", "https://login.procore.com").rstrip("/")
+    auth = OAuth2ClientCredentials(access_token_url=f"{login}/oauth/token", client_id=os.environ["PROCORE_CLIENT_ID"],
+                                   client_secret=os.environ["PROCORE_CLIENT_SECRET"])
+    companies = [int(c) for c in os.environ["PROCORE_COMPANY_IDS"].split(",") if c.strip()]
     source = rest_api_source({
         "client": {"base_url": f"{base}/", "auth": auth, "paginator": {"type": "header_link"}},
         "resource_defaults": {"write_disposition": "merge", "parallelized": True,
