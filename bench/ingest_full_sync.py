@@ -37,13 +37,14 @@ import requests
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from orchestration.checks import INGESTION_CHECKS  # noqa: E402
 from orchestration.ingestion_assets import INGESTION_ASSETS  # noqa: E402
 from orchestration.jobs import build_sync_jobs  # noqa: E402
+from orchestration.raw_checks import INGESTION_CHECKS  # noqa: E402
 from orchestration.resources import ProcoreResource, WarehouseResource  # noqa: E402
-from orchestration.upsert import arrow_frame, upsert_frame  # noqa: E402
-from procore_source.sandbox.handle import SandboxHandle  # noqa: E402
+from procore_sandbox.handle import SandboxHandle  # noqa: E402
 from procore_source.streams import RFIS, STREAMS  # noqa: E402
+from warehouse.connection import Warehouse  # noqa: E402
+from warehouse.upsert import arrow_frame, upsert_frame  # noqa: E402
 
 
 def bench_upserts(rows_n: int) -> dict:
@@ -61,7 +62,7 @@ def bench_upserts(rows_n: int) -> dict:
                for row in rows]
     out = {"rows": rows_n, "flatten_rows_per_s": round(rows_n / flatten_s)}
     with tempfile.TemporaryDirectory() as tmp:
-        warehouse = WarehouseResource(data_dir=tmp)
+        warehouse = Warehouse(tmp)
         with warehouse.connect() as con:
             for label, batch in (("insert", rows), ("unchanged", rows), ("update", changed)):
                 t = time.perf_counter()

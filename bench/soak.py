@@ -33,7 +33,7 @@ for extra in (ROOT, ROOT / "bench"):
 from soak_checks import Cycle, SoakReport, jobs_due, metric_differences  # noqa: E402
 from soak_compare import ALL_STREAMS, HOURLY_STREAMS, differences  # noqa: E402
 
-from procore_ops.processes import group_rss_bytes, wait_for_http  # noqa: E402
+from operations.processes import group_rss_bytes, wait_for_http  # noqa: E402
 
 HOURLY_PATHS = ("/rest/v1.0/projects/*/rfis", "/rest/v1.0/projects/*/submittals",
                 "/rest/v1.0/projects/*/rfis/recycle_bin", "/rest/v1.0/projects/*/submittals/recycle_bin")
@@ -167,8 +167,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    from procore_ops.processes import ProcessGroups
-    from procore_source.sandbox.handle import SandboxHandle
+    from operations.processes import ProcessGroups
+    from procore_sandbox.handle import SandboxHandle
 
     work = Path(tempfile.mkdtemp(prefix="procore-soak-"))
     with socket.socket() as sock:

@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT))
 
 from orchestration import definitions  # noqa: E402
 from orchestration.webhook_sensor import with_webhooks  # noqa: E402
+from procore_sandbox.options import SandboxOptions  # noqa: E402
+from procore_sandbox.server import start_sandbox  # noqa: E402
 from procore_source.client import ProcoreClient  # noqa: E402
-from procore_source.sandbox.options import SandboxOptions  # noqa: E402
-from procore_source.sandbox.server import start_sandbox  # noqa: E402
 from procore_source.settings import ProcoreSettings  # noqa: E402
 from webhooks.procore_api import HooksApi  # noqa: E402
 from webhooks.register import register  # noqa: E402

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from dashboard import snapshot as queries
+from dashboard.access_store import AccessStore, StoreError, TokenInfo
 from dashboard.settings import DashboardSettings
-from dashboard.store import AccessStore, StoreError, TokenInfo
 
 RESOURCE_FLAGS = {"project": "Project", "group": "ProjectGroup", "company": "Company"}
 

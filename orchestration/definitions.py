@@ -6,11 +6,11 @@ ASSETS, so assets downstream of the raw ones join them automatically.
 
 import dagster as dg
 
-from orchestration.checks import INGESTION_CHECKS
-from orchestration.history import HISTORY_ASSETS, HISTORY_JOBS, HISTORY_SENSORS
+from orchestration.history_assets import HISTORY_ASSETS, HISTORY_JOBS, HISTORY_SENSORS
 from orchestration.ingestion_assets import INGESTION_ASSETS
 from orchestration.jobs import build_schedules, build_sync_jobs
 from orchestration.marts_assets import MARTS_ASSETS, MARTS_CHECKS
+from orchestration.raw_checks import INGESTION_CHECKS
 from orchestration.resources import ProcoreResource, WarehouseResource
 from orchestration.webhook_sensor import build_webhook_job, build_webhook_sensor
 

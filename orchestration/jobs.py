@@ -37,7 +37,7 @@ _RAW_BY_JOB = {
     "daily_sync": [raw_projects, raw_budgets],
     "weekly_full_sync": [raw_projects, raw_rfis, raw_submittals, raw_budgets],
 }
-# Assets that only the jobs re-reading budgets run (orchestration.history.BUDGET_SNAPSHOTS)
+# Assets that only the jobs re-reading budgets run (orchestration.history_assets.BUDGET_SNAPSHOTS)
 BUDGET_DAY_ASSETS = (dg.AssetKey(["marts", "budget_snapshots"]),)
 BUDGET_DAY_JOBS = ("daily_sync", "weekly_full_sync")
 _DESCRIPTIONS = {

@@ -3,17 +3,17 @@
 One asset per model of `transforms.runner.MODELS`, depending on the raw assets (`raw/<stream>`)
 and models it reads, so the sync jobs (raw assets plus everything downstream) run the transforms
 they feed and then publish. Every asset writes DuckDB and so sits in the `duckdb` pool.
-`MARTS_DEFS` bundles these with the daily history (`orchestration.history`) for `definitions.py`.
+`MARTS_DEFS` bundles these with the daily history (`orchestration.history_assets`) for `definitions.py`.
 """
 
 
 import dagster as dg
 import duckdb
 
-from orchestration.publish import SERVED_MARTS, publish
 from orchestration.resources import WarehouseResource
 from transforms.runner import MODELS, Model, ensure_models, run_model
 from transforms.settings import TransformSettings
+from warehouse.publish import SERVED_MARTS, publish
 
 PROJECT_METRICS = dg.AssetKey(["marts", "project_metrics"])
 SNAPSHOT = dg.AssetKey(["serving", "snapshot"])
@@ -34,7 +34,7 @@ def _model_asset(model: Model) -> dg.AssetsDefinition:
                  else f"`transforms/{model.name}.sql`."))
     def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         settings = transform_settings()
-        with warehouse.connect() as con:
+        with warehouse.get_warehouse().connect() as con:
             rows = run_model(con, model.name, settings)
         context.log.info(f"{model.table}: {rows} rows (today = {settings.today} in {settings.timezone})")
         return dg.MaterializeResult(metadata={"rows": rows, "table": model.table, "today": str(settings.today)})
@@ -50,11 +50,11 @@ MODEL_ASSETS = [_model_asset(m) for m in MODELS]
 def serving_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """`serving.duckdb`: the marts the dashboard reads, `meta.freshness` and `meta.snapshot` (one row),
     written under a temporary name and renamed over the old file, so readers see old or new, whole."""
-    with warehouse.connect() as con:
+    with warehouse.get_warehouse().connect() as con:
         built = ensure_models(con, [m for m in SERVED_MARTS if m != "project_metrics_daily"], transform_settings())
         if built:
             context.log.warning(f"built marts that no run had made yet: {', '.join(built)}")
-        result = publish(con, warehouse.serving_path)
+        result = publish(con, warehouse.get_warehouse().serving_path)
     context.log.info(f"published snapshot {result.snapshot_id} to {result.path}")
     return dg.MaterializeResult(metadata={"snapshot_id": result.snapshot_id, "path": str(result.path),
                                           **{f"rows {t}": n for t, n in result.row_counts.items()}})
@@ -70,7 +70,7 @@ def _failed(description: str, con: duckdb.DuckDBPyConnection, query: str) -> dg.
 @dg.asset_check(asset=PROJECT_METRICS, blocking=True, pool="duckdb")
 def one_row_per_project(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """Exactly one row per project in scope (every not-deleted `raw.projects` row), none extra."""
-    with warehouse.connect() as con:
+    with warehouse.get_warehouse().connect() as con:
         return _failed("project ids with other than one row", con, """
             WITH live AS (SELECT id AS project_id FROM raw.projects WHERE _deleted_at IS NULL),
                  rows AS (SELECT project_id, count(*) AS n FROM marts.project_metrics GROUP BY project_id)
@@ -83,7 +83,7 @@ def one_row_per_project(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 def counts_add_up(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """Only impossible states block publishing: a negative count, more overdue than open, or a total that is
     not open + closed + draft + other (`*_other` holds NULL or unknown statuses, so odd data never fails it)."""
-    with warehouse.connect() as con:
+    with warehouse.get_warehouse().connect() as con:
         return _failed("projects whose counts are negative or do not add up", con, """
             SELECT project_id FROM marts.project_metrics
             WHERE least(rfis_total, rfis_open, rfis_closed, rfis_draft, rfis_other, rfis_overdue, submittals_total,
@@ -98,7 +98,7 @@ def counts_add_up(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 def statuses_known(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """Warns (never blocks) when RFIs or submittals have a NULL or unknown status (`rfis_other`,
     `submittals_other`): they count in the totals but in no open/closed/draft bucket."""
-    with warehouse.connect() as con:
+    with warehouse.get_warehouse().connect() as con:
         result = _failed("projects with RFIs or submittals of an unknown status", con, """
             SELECT project_id, rfis_other, submittals_other FROM marts.project_metrics
             WHERE rfis_other > 0 OR submittals_other > 0""")
@@ -111,7 +111,7 @@ def statuses_known(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 def budget_cells_readable(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """Warns (never blocks) when budget cells of a mapped label are not numbers ("N/A"): they are left
     out of the sums (NULL), so the project's budget measures are incomplete until Procore's data is fixed."""
-    with warehouse.connect() as con:
+    with warehouse.get_warehouse().connect() as con:
         result = _failed("budget rows with unreadable amounts (project, view, row, cells)", con, """
             SELECT project_id, budget_view_id, budget_row_id, unreadable_cells
             FROM marts.budget_row_measures WHERE unreadable_cells > 0""")
@@ -129,7 +129,7 @@ def budget_sums_match_rows(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     measures = ("original_budget", "budget_modifications", "approved_changes", "revised_budget", "committed_costs",
                 "direct_costs", "pending_changes", "projected_costs", "projected_over_under")
     differs = " OR ".join(f"m.{c} IS DISTINCT FROM c.{c}" for c in measures)
-    with warehouse.connect() as con:
+    with warehouse.get_warehouse().connect() as con:
         return _failed("projects whose budget differs from its rows", con, f"""
             WITH raw_sums AS (
                 SELECT v.project_id, sum(r.original_budget_amount) AS original_budget,

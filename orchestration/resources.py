@@ -2,32 +2,23 @@
 
 `ProcoreResource` builds `ProcoreSettings` from its fields plus the `PROCORE_*` environment and one
 `ProcoreClient` per run, shared by every asset and thread of the run (one pacer per company).
-`WarehouseResource.connect()` opens `warehouse.duckdb` for a short write; when another process
-holds DuckDB's file lock (two headless `dagster job execute` runs have no run queue between them),
-it waits and retries up to `lock_timeout_seconds` instead of failing.
+`WarehouseResource` says where the warehouse lives and hands out the `warehouse.Warehouse` there,
+which opens every connection (see `warehouse.connection`).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import dagster as dg
-import duckdb
 from pydantic import PrivateAttr
 
-from orchestration.meta_tables import create_warehouse_tables
 from procore_source.client import ProcoreClient
-from procore_source.private_files import private_dir, private_file
 from procore_source.settings import ProcoreSettings
+from warehouse.connection import DEFAULT_LOCK_TIMEOUT_SECONDS, Warehouse
 
 DEFAULT_OVERLAP_SECONDS = 300
-DEFAULT_LOCK_TIMEOUT_SECONDS = 600.0
-_initialised: set[str] = set()  # warehouse files whose tables this process already created
 
 
 class ProcoreResource(dg.ConfigurableResource):
@@ -88,64 +79,12 @@ def default_data_dir() -> str:
     return os.environ.get("PIPELINES_DATA_DIR", "").strip() or "./data"
 
 
-def _is_lock_conflict(exc: duckdb.Error) -> bool:
-    text = str(exc).lower()
-    return "lock" in text and ("conflicting" in text or "could not set" in text)
-
-
 class WarehouseResource(dg.ConfigurableResource):
-    """Where `warehouse.duckdb` and `serving.duckdb` live (`PIPELINES_DATA_DIR`, default `./data`)."""
+    """Where `warehouse.duckdb` and `serving.duckdb` live; `get_warehouse()` is the `warehouse.Warehouse` there."""
 
     data_dir: str | None = None
     lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS
 
-    @property
-    def directory(self) -> Path:
-        """The data directory (created on first connect)."""
-        return Path(self.data_dir or default_data_dir())
-
-    @property
-    def warehouse_path(self) -> Path:
-        """`<data dir>/warehouse.duckdb`."""
-        return self.directory / "warehouse.duckdb"
-
-    @property
-    def serving_path(self) -> Path:
-        """`<data dir>/serving.duckdb`."""
-        return self.directory / "serving.duckdb"
-
-    @contextmanager
-    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection to the warehouse with every raw and meta table created; closed on exit."""
-        private_dir(self.directory)  # 0700: also covers DuckDB's WAL, which it creates with the umask
-        fresh = not self.warehouse_path.exists()  # a file deleted under a long-lived process needs its tables again
-        con = open_with_lock_wait(self.warehouse_path, read_only=read_only, timeout=self.lock_timeout_seconds)
-        private_file(self.warehouse_path)
-        try:
-            if not read_only and (fresh or str(self.warehouse_path) not in _initialised):
-                create_warehouse_tables(con)
-                _initialised.add(str(self.warehouse_path))
-            yield con
-        finally:
-            con.close()
-
-
-def open_with_lock_wait(path: Path, *, read_only: bool = False, timeout: float) -> duckdb.DuckDBPyConnection:
-    """`duckdb.connect(path)`, retrying while another process holds the file lock, up to `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    delay = 0.05
-    while True:
-        try:
-            return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if not _is_lock_conflict(exc) or time.monotonic() >= deadline:
-                if _is_lock_conflict(exc):
-                    raise TimeoutError(f"{path} stayed locked by another process for {timeout:.0f} s "
-                                       f"(another sync still running?): {exc}") from exc
-                if "not a valid duckdb database" in str(exc).lower():
-                    raise RuntimeError(f"{path} is not a readable DuckDB database (corrupted or overwritten): "
-                                       "rebuild it by a full sync with `make rebuild-warehouse` "
-                                       "(docs/operations.md)") from exc
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+    def get_warehouse(self) -> Warehouse:
+        """The warehouse in `data_dir` (`PIPELINES_DATA_DIR`, default `./data`)."""
+        return Warehouse(self.data_dir or default_data_dir(), lock_timeout_seconds=self.lock_timeout_seconds)

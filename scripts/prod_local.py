@@ -30,10 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
-from procore_ops.instance import prepare_dagster_home  # noqa: E402
-from procore_ops.listeners import port_problem  # noqa: E402
-from procore_ops.postgres import PgTarget, ensure_app_databases, ensure_database, wait_for_server  # noqa: E402
-from procore_ops.processes import ProcessGroups, wait_for_http  # noqa: E402
+from operations.instance import prepare_dagster_home  # noqa: E402
+from operations.listeners import port_problem  # noqa: E402
+from operations.postgres import PgTarget, ensure_app_databases, ensure_database, wait_for_server  # noqa: E402
+from operations.processes import ProcessGroups, wait_for_http  # noqa: E402
 
 CODE_LOCATION = ["-m", "orchestration.definitions"]
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from procore_source.sandbox.options import SandboxOptions
-from procore_source.sandbox.server import RunningSandbox, start_sandbox
+from procore_sandbox.options import SandboxOptions
+from procore_sandbox.server import RunningSandbox, start_sandbox
 
 TEST_SANDBOX_DEFAULTS: dict[str, Any] = {
     "seed": 42, "companies": 2, "projects": 6, "records_per_project": 10,

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from webhooks.resources import DEFAULT_BUDGET_RESOURCES, is_budget_resource
+from webhooks.resource_streams import DEFAULT_BUDGET_RESOURCES, is_budget_resource
 
 DEFAULT_NAMESPACE = "procore-pipelines"
 # Procore: "lowercase a-z, digits 0-9, and dashes" (developers.procore.com/documentation/webhooks-api)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from conftest import assert_refused_page, run_app
+from app_pages import assert_refused_page, run_app
 
+from dashboard.access_store import digest
 from dashboard.cli import main
-from dashboard.store import digest
 
 
 def cli(capsys, *argv: str) -> tuple[int, str, str]:

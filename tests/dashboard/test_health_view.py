@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pytest
-from conftest import assert_refused_page, page_text, run_app
+from app_pages import assert_refused_page, page_text, run_app
 
 from dashboard.access import PageRequest, Refused, parse_query
+from dashboard.access_store import AccessStore
 from dashboard.formatting import md
 from dashboard.health_view import is_stale
-from dashboard.store import AccessStore
 
 
 def test_company_token_reaches_health_from_the_list_and_back(dash_env):

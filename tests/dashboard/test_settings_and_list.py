@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import open_buttons, run_app
+from app_pages import open_buttons, run_app
 from starlette.responses import PlainTextResponse
 
 from dashboard.cli import main

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from procore_ops.instance import PROD_YAML, instance_config
+from operations.instance import PROD_YAML, instance_config
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -50,7 +50,7 @@ def test_production_instance_config_is_valid(tmp_path):
     assert config["run_coordinator"]["class"] == "QueuedRunCoordinator"
     assert config["concurrency"]["pools"]["default_limit"] == 1
     assert config["run_monitoring"]["enabled"] is True
-    assert config["run_launcher"]["module"] == "procore_ops.run_launcher"
+    assert config["run_launcher"]["module"] == "operations.run_launcher"
     assert instance_config({"poll_interval_seconds": 2})["run_monitoring"]["poll_interval_seconds"] == 2
 
 
@@ -96,7 +96,7 @@ def test_every_service_creates_owner_only_files(unit):
 def test_the_databases_the_template_names_are_the_ones_the_install_creates():
     from sqlalchemy.engine import make_url
 
-    from procore_ops.postgres import APP_DATABASES, DEFAULT_DATABASE
+    from operations.postgres import APP_DATABASES, DEFAULT_DATABASE
 
     template = (DEPLOY / "env" / "procore-pipelines.env.example").read_text()
     keys = dict(line.split("=", 1) for line in template.splitlines() if line and not line.startswith("#"))

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from procore_ops.listeners import FOREIGN, NONE, OURS, port_in_use, port_owner, port_problem
-from procore_ops.processes import NotOurServer, ProcessGroups, wait_for_http
+from operations.listeners import FOREIGN, NONE, OURS, port_in_use, port_owner, port_problem
+from operations.processes import NotOurServer, ProcessGroups, wait_for_http
 
 pytestmark = pytest.mark.skipif(not os.path.exists("/proc/net/tcp"), reason="needs Linux /proc/net")
 

@@ -17,9 +17,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.checks import INGESTION_CHECKS
 from orchestration.ingestion_assets import INGESTION_ASSETS
 from orchestration.jobs import build_sync_jobs
+from orchestration.raw_checks import INGESTION_CHECKS
 from orchestration.resources import ProcoreResource, WarehouseResource
 from procore_source.flatten import FlattenError
 from procore_source.streams import STREAMS, Stream

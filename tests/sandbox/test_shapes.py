@@ -18,8 +18,8 @@ import pytest
 import requests
 
 import tests.sandbox.shape_rules as rules
-from procore_source.sandbox.options import SandboxOptions
-from procore_source.sandbox.server import RunningSandbox, start_sandbox
+from procore_sandbox.options import SandboxOptions
+from procore_sandbox.server import RunningSandbox, start_sandbox
 from tests.sandbox.conftest import Api
 from tests.sandbox.shapes import compare, sample
 

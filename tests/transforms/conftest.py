@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from orchestration.warehouse_schema import create_raw_tables
+from warehouse.schema import create_raw_tables
 
 SYNCED = datetime(2025, 3, 10, 6, 0, tzinfo=UTC)
 

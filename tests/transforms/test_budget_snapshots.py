@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from orchestration import definitions
-from orchestration.history import project_metrics_daily
+from orchestration.history_assets import project_metrics_daily
 from orchestration.resources import ProcoreResource, WarehouseResource
 from transforms.settings import TransformSettings
 

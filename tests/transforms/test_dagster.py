@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.history import (
+from orchestration.history_assets import (
     DAILY_SYNC_JOB,
     budget_snapshots,
     history_after_sync,
@@ -19,7 +19,7 @@ from orchestration.history import (
 )
 from orchestration.marts_assets import MARTS_ASSETS, MARTS_CHECKS, counts_add_up, statuses_known
 from orchestration.resources import WarehouseResource
-from orchestration.warehouse_schema import create_raw_tables
+from warehouse.schema import create_raw_tables
 
 NOW = "2025-03-10T12:00:00+00:00"
 

@@ -13,12 +13,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.health import redact_error
-from orchestration.meta_tables import create_warehouse_tables
-from orchestration.publish import SERVED_MARTS, SERVED_META, PublishError, publish
-from orchestration.warehouse_schema import create_raw_tables
 from transforms.runner import run_all, run_model
 from transforms.settings import TransformSettings
+from warehouse.health_tables import redact_error
+from warehouse.publish import SERVED_MARTS, SERVED_META, PublishError, publish
+from warehouse.schema import create_raw_tables, create_warehouse_tables
 
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 

@@ -16,9 +16,9 @@ import requests
 
 from orchestration import definitions
 from orchestration.webhook_sensor import with_webhooks
+from procore_sandbox.options import SandboxOptions
+from procore_sandbox.server import start_sandbox
 from procore_source.client import ProcoreClient
-from procore_source.sandbox.options import SandboxOptions
-from procore_source.sandbox.server import start_sandbox
 from procore_source.settings import ProcoreSettings
 from webhooks.procore_api import HooksApi
 from webhooks.register import register

@@ -12,7 +12,7 @@ from procore_source.client import ProcoreClient
 from procore_source.settings import ProcoreSettings
 from webhooks.procore_api import HooksApi
 from webhooks.register import register
-from webhooks.resources import wanted_triggers
+from webhooks.resource_streams import wanted_triggers
 from webhooks.server import RunningReceiver
 from webhooks.settings import WebhookSettings
 
