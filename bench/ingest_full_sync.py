@@ -39,7 +39,7 @@ sys.path.insert(0, str(REPO))
 
 from orchestration.ingestion_assets import INGESTION_ASSETS  # noqa: E402
 from orchestration.jobs import build_sync_jobs  # noqa: E402
-from orchestration.raw_checks import INGESTION_CHECKS  # noqa: E402
+from orchestration.raw_checks import RAW_CHECKS  # noqa: E402
 from orchestration.resources import ProcoreResource, WarehouseResource  # noqa: E402
 from procore_sandbox.handle import SandboxHandle  # noqa: E402
 from procore_source.streams import RFIS, STREAMS  # noqa: E402
@@ -143,7 +143,7 @@ def run_full_sync(handle: SandboxHandle, workers: int) -> dict:
                                    login_base_url=env["PROCORE_LOGIN_BASE_URL"], max_workers=workers),
         "warehouse": WarehouseResource(data_dir=data),
     }
-    defs = dg.Definitions(assets=INGESTION_ASSETS, asset_checks=INGESTION_CHECKS,
+    defs = dg.Definitions(assets=INGESTION_ASSETS, asset_checks=RAW_CHECKS,
                           jobs=build_sync_jobs(INGESTION_ASSETS), resources=resources)
     job = defs.resolve_job_def("weekly_full_sync")
     handle.clear_stats()

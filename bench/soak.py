@@ -94,10 +94,12 @@ def run_soak(sandbox, data_dir: Path, cycles: int, seed: int = 1, max_mutations:
     """Run the soak against `sandbox` (a SandboxHandle) with the warehouse in `data_dir`."""
     import dagster as dg
 
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
+    from pipeline_settings import PipelineSettings
 
     os.environ.update({**sandbox.env(), "PIPELINES_DATA_DIR": str(data_dir), "PROCORE_RETRY_BACKOFF": "0.05",
                        "PIPELINES_SYNC_OVERLAP_SECONDS": str(overlap_seconds(sandbox))})
+    defs = build_definitions(PipelineSettings.from_env())  # the settings just set, read as a code location would
     home = Path(tempfile.mkdtemp(prefix="soak-dagster-home-"))
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     rng = random.Random(seed)

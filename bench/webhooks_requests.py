@@ -33,8 +33,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from orchestration import definitions  # noqa: E402
-from orchestration.webhook_sensor import with_webhooks  # noqa: E402
+from orchestration.definitions import build_definitions  # noqa: E402
+from pipeline_settings import PipelineSettings  # noqa: E402
 from procore_sandbox.options import SandboxOptions  # noqa: E402
 from procore_sandbox.server import start_sandbox  # noqa: E402
 from procore_source.client import ProcoreClient  # noqa: E402
@@ -157,7 +157,7 @@ def main() -> None:
         register(HooksApi(client), company_id=company, url=receiver.delivery_url, secret=SECRET,
                  namespace="procore-pipelines")
     with dg.instance_for_test(temp_dir=str(tmp / "dg")) as instance:
-        pipe = Pipeline(with_webhooks(definitions.defs, definitions.ASSETS), instance)
+        pipe = Pipeline(build_definitions(PipelineSettings.from_env()), instance)
         started = time.perf_counter()
         assert pipe.run("daily_sync") and pipe.run("hourly_sync")
         print(f"initial load of {args.projects} projects: {time.perf_counter() - started:.1f} s")

@@ -11,7 +11,8 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.access_store import StoreError, TokenInfo
-from dashboard.settings import BASE_URL_PATH, DashboardSettings, SettingsError
+from dashboard.settings import BASE_URL_PATH, DashboardSettings
+from pipeline_settings import SettingsError
 
 ASGI_PATH = Path(__file__).with_name("asgi.py")
 

@@ -18,6 +18,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline_settings import variables
+
 WAREHOUSE = "warehouse.duckdb"
 
 
@@ -43,7 +45,7 @@ def full_sync_command() -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """Move the warehouse aside and run the full sync; the full sync's exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("PIPELINES_DATA_DIR") or "data"),
+    parser.add_argument("--data-dir", type=Path, default=variables.data_dir(os.environ),
                         help="the folder holding warehouse.duckdb (default: PIPELINES_DATA_DIR or ./data)")
     args = parser.parse_args(argv)
     data_dir = args.data_dir.resolve()

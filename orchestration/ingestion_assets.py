@@ -49,7 +49,7 @@ def _sync(context: dg.AssetExecutionContext, config: SyncConfig, procore: Procor
     for scope in scopes:
         stored = cursors.get((scope.company_id, scope.project_id))
         since = since_for(stored.cursor if stored else None, full=not incremental,
-                          overlap_seconds=procore.overlap_seconds())
+                          overlap_seconds=procore.sync_overlap_seconds)
         planned.append((scope, since))
     full_reads = sum(1 for _, since in planned if since is None)
     context.log.info(f"{'+'.join(s.name for s in streams)}: {len(planned)} scopes in companies "

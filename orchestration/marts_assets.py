@@ -2,27 +2,25 @@
 
 One asset per model of `transforms.runner.MODELS`, depending on the raw assets (`raw/<stream>`)
 and models it reads, so the sync jobs (raw assets plus everything downstream) run the transforms
-they feed and then publish. Every asset writes DuckDB and so sits in the `duckdb` pool.
-`MARTS_DEFS` bundles these with the daily history (`orchestration.history_assets`) for `definitions.py`.
+they feed and then publish. Every asset writes DuckDB and so sits in the `duckdb` pool. The daily
+history is in `orchestration.history_assets`.
 """
 
 
 import dagster as dg
 import duckdb
 
-from orchestration.resources import WarehouseResource
+from orchestration.resources import ProcoreResource, TransformsResource, WarehouseResource
 from transforms.runner import MODELS, Model, ensure_models, run_model
-from transforms.settings import TransformSettings
 from warehouse.publish import SERVED_MARTS, publish
 
 PROJECT_METRICS = dg.AssetKey(["marts", "project_metrics"])
 SNAPSHOT = dg.AssetKey(["serving", "snapshot"])
 
 
-def transform_settings() -> TransformSettings:
-    """Settings of the SQL models from the environment (see `transforms.settings`: `PIPELINES_TIMEZONE`,
-    `PIPELINES_BUDGET_VIEW`, `PIPELINES_BUDGET_LABELS`, `PROCORE_WEB_BASE_URL`, `PIPELINES_AS_OF`)."""
-    return TransformSettings.from_env()
+def model_key(name: str) -> dg.AssetKey:
+    """The asset key of the table `schema.name` (`raw.rfis` -> `raw/rfis`), or of a model by its bare name."""
+    return dg.AssetKey(name.split(".") if "." in name else ["marts", name])
 
 
 def _model_asset(model: Model) -> dg.AssetsDefinition:
@@ -32,8 +30,9 @@ def _model_asset(model: Model) -> dg.AssetsDefinition:
               group_name="marts", description=f"`{model.table}`: {model.grain}. Built by "
               + ("`transforms/runner.py` from PIPELINES_BUDGET_LABELS." if model.name == "budget_label_map"
                  else f"`transforms/{model.name}.sql`."))
-    def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-        settings = transform_settings()
+    def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+               transforms: TransformsResource) -> dg.MaterializeResult:
+        settings = transforms.settings()
         with warehouse.get_warehouse().connect() as con:
             rows = run_model(con, model.name, settings)
         context.log.info(f"{model.table}: {rows} rows (today = {settings.today} in {settings.timezone})")
@@ -47,14 +46,17 @@ MODEL_ASSETS = [_model_asset(m) for m in MODELS]
 
 @dg.asset(key=SNAPSHOT, deps=[dg.AssetKey(["marts", m.name]) for m in MODELS], pool="duckdb",
           kinds={"duckdb"}, group_name="serving")
-def serving_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """`serving.duckdb`: the marts the dashboard reads, `meta.freshness` and `meta.snapshot` (one row),
-    written under a temporary name and renamed over the old file, so readers see old or new, whole."""
-    with warehouse.get_warehouse().connect() as con:
-        built = ensure_models(con, [m for m in SERVED_MARTS if m != "project_metrics_daily"], transform_settings())
+def serving_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource, transforms: TransformsResource,
+                     procore: ProcoreResource) -> dg.MaterializeResult:
+    """`serving.duckdb`: the marts the dashboard reads, `meta.freshness`, the health tables and `meta.snapshot`
+    (one row), written under a temporary name and renamed over the old file, so readers see old or new, whole.
+    Error texts are scrubbed of the Procore client secret."""
+    store = warehouse.get_warehouse()
+    with store.connect() as con:
+        built = ensure_models(con, [m for m in SERVED_MARTS if m != "project_metrics_daily"], transforms.settings())
         if built:
             context.log.warning(f"built marts that no run had made yet: {', '.join(built)}")
-        result = publish(con, warehouse.get_warehouse().serving_path)
+        result = publish(con, store.serving_path, secrets=(procore.client_secret,))
     context.log.info(f"published snapshot {result.snapshot_id} to {result.path}")
     return dg.MaterializeResult(metadata={"snapshot_id": result.snapshot_id, "path": str(result.path),
                                           **{f"rows {t}": n for t, n in result.row_counts.items()}})

@@ -7,7 +7,7 @@
 - `has_project` (WARN): no live RFI, submittal or budget row whose project is missing from `raw.projects`
   (WARN: projects sync daily, so a project created since can show up in the hourly run first).
 - `fresh` (WARN): every in-scope project (non-deleted in `raw.projects`) synced this stream
-  successfully within twice its cadence, per `meta.sync_state`; projects whose latest attempt was
+  successfully within twice its cadence (`orchestration.jobs.STREAM_CADENCE`), per `meta.sync_state`; projects whose latest attempt was
   `skipped` (403/404: tool disabled or no access) are listed separately and do not fail it.
 - `no_sync_failures` (WARN): the latest run that synced the stream left no `failed` rows in `meta.sync_log`.
 - `schema_drift` (WARN): the latest run that synced the stream read no field in a shape the catalogue does
@@ -17,19 +17,17 @@
 
 
 from collections.abc import Iterator
-from datetime import timedelta
 
 import dagster as dg
 import duckdb
 
 from orchestration.ingestion_assets import RAW_KEYS
+from orchestration.jobs import STREAM_CADENCE
 from orchestration.resources import WarehouseResource
 from orchestration.run_metadata import drift_markdown
 from procore_source.streams import STREAMS
 from warehouse.schema_drift import drift_rows
 
-CADENCE = {"projects": timedelta(days=1), "rfis": timedelta(hours=1), "submittals": timedelta(hours=1),
-           "budget_views": timedelta(days=1), "budget_rows": timedelta(days=1)}
 LISTED = 10
 
 
@@ -64,7 +62,7 @@ def _fresh(con: duckdb.DuckDBPyConnection, stream_name: str) -> dg.AssetCheckRes
                    s.last_synced_at IS NOT NULL AND s.last_synced_at >= now() - ?::INTERVAL AS fresh
             FROM ({scope}) p LEFT JOIN meta.sync_state s
               ON s.company_id = p.company_id AND s.project_id = p.project_id AND s.stream = ?""",
-        [f"{int((2 * CADENCE[stream_name]).total_seconds())} seconds", stream_name]).fetchall()
+        [f"{int((2 * STREAM_CADENCE[stream_name]).total_seconds())} seconds", stream_name]).fetchall()
     skipped = [r[1] for r in rows if not r[3] and r[2] == "skipped"]
     stale = [r[0] if company_scoped else r[1] for r in rows if not r[3] and r[2] != "skipped"]
     return dg.AssetCheckResult(passed=not stale, severity=dg.AssetCheckSeverity.WARN,
@@ -131,4 +129,4 @@ def raw_table_checks(context: dg.AssetCheckExecutionContext,
                                       severity=result.severity, metadata=result.metadata)
 
 
-INGESTION_CHECKS = [raw_table_checks]
+RAW_CHECKS = [raw_table_checks]

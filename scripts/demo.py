@@ -129,9 +129,11 @@ def fill_history(env: dict[str, str]) -> str:
     try:
         with warnings.catch_warnings():  # Dagster's beta notices belong in the run logs, not on the demo's screen
             warnings.simplefilter("ignore")
-            from orchestration.history_assets import history_partitions  # the same settings the children read
-        keys = history_partitions().get_partition_keys()
-    except ValueError as exc:  # a malformed PIPELINES_HISTORY_START
+            from orchestration.history_assets import history_partitions
+        from pipeline_settings import PipelineSettings, SettingsError
+
+        keys = history_partitions(PipelineSettings.from_env(env)).get_partition_keys()  # what the children read
+    except SettingsError as exc:  # a malformed PIPELINES_HISTORY_START, say
         raise RuntimeError(str(exc)) from None
     partition_range = f"{keys[0]}...{keys[-1]}"
     run([str(BIN / "dagster"), "asset", "materialize", *CODE_LOCATION, "--select", "marts/project_metrics_daily",

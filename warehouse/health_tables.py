@@ -14,7 +14,6 @@ A warehouse without these `meta` tables (or with an older `meta.sync_log`) publi
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import datetime, timedelta
 
@@ -120,11 +119,6 @@ def redact_error(text: str | None, secrets: tuple[str, ...] = ()) -> str | None:
     return text if len(text) <= ERROR_CHARS else text[:ERROR_CHARS] + "…"
 
 
-def known_secrets() -> tuple[str, ...]:
-    """Secret values of this process's environment that must never be published."""
-    return tuple(v for k in ("PROCORE_CLIENT_SECRET",) if (v := os.environ.get(k, "").strip()))
-
-
 def _has_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str, columns: tuple[str, ...]) -> bool:
     found = {r[0] for r in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
@@ -132,10 +126,12 @@ def _has_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str, column
     return set(columns) <= found
 
 
-def write_health_tables(con: duckdb.DuckDBPyConnection, catalog: str, published_at: datetime) -> dict[str, int]:
+def write_health_tables(con: duckdb.DuckDBPyConnection, catalog: str, published_at: datetime,
+                        secrets: tuple[str, ...] = ()) -> dict[str, int]:
     """Create `<catalog>.meta.sync_health`, `sync_problems` and `rate_limit` from the warehouse on `con`.
 
-    `catalog` is the attached serving snapshot (a trusted identifier, not user input); returns row counts.
+    `catalog` is the attached serving snapshot (a trusted identifier, not user input); `secrets` are values
+    (the Procore client secret) scrubbed from error texts besides what `redact_error` finds; returns row counts.
     """
     for name, columns in SERVING_DDL.items():
         con.execute(f"CREATE TABLE {catalog}.meta.{name} {columns}")
@@ -145,7 +141,6 @@ def write_health_tables(con: duckdb.DuckDBPyConnection, catalog: str, published_
         con.execute(f"INSERT INTO {catalog}.meta.sync_health {SYNC_HEALTH_SQL}")
         problems = con.execute(SYNC_PROBLEMS_SQL).df()
         if len(problems):
-            secrets = known_secrets()
             problems["error"] = [redact_error(None if pd.isna(e) else str(e), secrets) for e in problems["error"]]
             con.register("health_problems", problems)
             try:

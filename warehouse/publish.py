@@ -103,7 +103,8 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _write_snapshot(con: duckdb.DuckDBPyConnection, tmp: Path, snapshot_id: str, published_at: datetime) -> dict:
+def _write_snapshot(con: duckdb.DuckDBPyConnection, tmp: Path, snapshot_id: str, published_at: datetime,
+                    secrets: tuple[str, ...]) -> dict:
     """Copy the served tables into the database file `tmp` through the warehouse connection."""
     counts: dict[str, int] = {}
     con.execute("ATTACH ? AS serving_snapshot", [str(tmp)])
@@ -118,7 +119,7 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, tmp: Path, snapshot_id: str,
                     f"last_synced_at::TIMESTAMPTZ AS last_synced_at FROM ({freshness_query(con)}) "
                     f"ORDER BY company_id, stream")
         counts["meta.freshness"] = con.execute("SELECT count(*) FROM serving_snapshot.meta.freshness").fetchone()[0]
-        counts.update(write_health_tables(con, "serving_snapshot", published_at))
+        counts.update(write_health_tables(con, "serving_snapshot", published_at, secrets))
         con.execute("CREATE TABLE serving_snapshot.meta.snapshot (snapshot_id VARCHAR, published_at TIMESTAMPTZ)")
         con.execute("INSERT INTO serving_snapshot.meta.snapshot VALUES (?, ?)", [snapshot_id, published_at])
         con.execute("CHECKPOINT serving_snapshot")
@@ -127,10 +128,12 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, tmp: Path, snapshot_id: str,
     return counts
 
 
-def publish(con: duckdb.DuckDBPyConnection, serving_path: Path | str, *, snapshot_id: str | None = None) -> PublishResult:
+def publish(con: duckdb.DuckDBPyConnection, serving_path: Path | str, *, snapshot_id: str | None = None,
+            secrets: tuple[str, ...] = ()) -> PublishResult:
     """Write a new `serving.duckdb` at `serving_path` from the warehouse connection `con`, atomically.
 
-    Raises `PublishError` (and leaves the old snapshot in place) when a served mart is missing.
+    `secrets`: values (the Procore client secret) that must not reach the snapshot's error texts. Raises
+    `PublishError` (and leaves the old snapshot in place) when a served mart is missing.
     """
     serving_path = Path(serving_path)
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
@@ -145,7 +148,7 @@ def publish(con: duckdb.DuckDBPyConnection, serving_path: Path | str, *, snapsho
     wal = tmp.with_name(tmp.name + ".wal")
     _remove_quietly(tmp, wal)
     try:
-        counts = _write_snapshot(con, tmp, snapshot_id, published_at)
+        counts = _write_snapshot(con, tmp, snapshot_id, published_at, tuple(secrets))
         if wal.exists():  # DETACH checkpoints; a leftover WAL would mean the file alone is incomplete
             raise PublishError(f"snapshot {tmp} still has a write-ahead log after DETACH")
         _fsync(private_file(tmp))

@@ -25,10 +25,9 @@ NOT_SETTINGS = {"PIPELINES_AS_OF", "SANDBOX_HOST_API_TOKEN", "SANDBOX_HOST_DASHB
 def settings_read_by_the_code() -> set[str]:
     """Every PROCORE_/PIPELINES_/DASHBOARD_/WEBHOOK_ variable named in the product's modules."""
     names: set[str] = set()
-    for folder in ("procore_source", "orchestration", "transforms", "dashboard", "webhooks"):
+    for folder in ("pipeline_settings", "procore_source", "warehouse", "orchestration", "transforms", "dashboard",
+                   "webhooks"):
         for path in (ROOT / folder).rglob("*.py"):
-            if "sandbox" in path.parts:
-                continue
             names |= set(re.findall(r'"((?:PROCORE|PIPELINES|DASHBOARD|WEBHOOK)_[A-Z_]+)"', path.read_text()))
     return names - NOT_SETTINGS
 

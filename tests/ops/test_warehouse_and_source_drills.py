@@ -20,7 +20,8 @@ import pytest
 from soak_compare import ALL_STREAMS, differences
 
 from operations.rebuild import move_aside
-from orchestration.definitions import defs
+from orchestration.definitions import build_definitions
+from pipeline_settings import PipelineSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -40,6 +41,8 @@ def pipeline_env(tmp_path, monkeypatch, start_sandbox_server):
 
 
 def run(job: str) -> dg.ExecuteInProcessResult:
+    """`job` of the code location as the current environment configures it, on an ephemeral instance."""
+    defs = build_definitions(PipelineSettings.from_env())
     return defs.resolve_job_def(job).execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
 
 

@@ -10,15 +10,16 @@ import duckdb
 import pytest
 
 from orchestration.history_assets import (
-    DAILY_SYNC_JOB,
     budget_snapshots,
-    history_after_sync,
-    project_metrics_daily,
+    build_project_metrics_daily,
+    history_partitions,
     project_metrics_daily_job,
     publish_snapshot_job,
 )
+from orchestration.history_sensor import DAILY_SYNC_JOB, history_after_sync
 from orchestration.marts_assets import MARTS_ASSETS, MARTS_CHECKS, counts_add_up, statuses_known
-from orchestration.resources import WarehouseResource
+from orchestration.resources import ProcoreResource, TransformsResource, WarehouseResource
+from pipeline_settings import PipelineSettings
 from warehouse.schema import create_raw_tables
 
 NOW = "2025-03-10T12:00:00+00:00"
@@ -53,7 +54,9 @@ def fill(path: Path, other_rfi_statuses: tuple[str | None, ...] = ("closed",)) -
 
 
 def resources(tmp_path: Path) -> dict:
-    return {"warehouse": WarehouseResource(data_dir=str(tmp_path))}
+    return {"warehouse": WarehouseResource(data_dir=str(tmp_path)),
+            "transforms": TransformsResource.from_settings(PipelineSettings.from_env()),  # PIPELINES_AS_OF: NOW
+            "procore": ProcoreResource(client_id="client-id", client_secret="client-secret-value")}
 
 
 def test_marts_checks_and_snapshot(tmp_path: Path, instance):
@@ -132,6 +135,7 @@ def test_counts_add_up_blocks_only_impossible_states(tmp_path: Path):
 def test_history_partition_and_sensor(tmp_path: Path, instance):
     fill(tmp_path / "warehouse.duckdb")
     res = resources(tmp_path)
+    project_metrics_daily = build_project_metrics_daily(history_partitions(PipelineSettings.from_env()))
     assert dg.materialize([*MARTS_ASSETS[:-1], budget_snapshots], resources=res, instance=instance).success
     result = dg.materialize([project_metrics_daily], partition_key="2025-03-10", resources=res, instance=instance)
     assert result.success
@@ -151,7 +155,8 @@ def test_history_partition_and_sensor(tmp_path: Path, instance):
 
     run = fake_daily_sync.execute_in_process(instance=instance)
     context = dg.build_run_status_sensor_context(sensor_name=history_after_sync.name, dagster_instance=instance,
-                                                 dagster_run=run.dagster_run, dagster_event=run.get_run_success_event())
+                                                 dagster_run=run.dagster_run, dagster_event=run.get_run_success_event(),
+                                                 resources={"transforms": res["transforms"]})
     request = history_after_sync(context)
     assert isinstance(request, dg.RunRequest)
     assert request.job_name == project_metrics_daily_job.name
@@ -165,6 +170,7 @@ def test_history_partition_and_sensor(tmp_path: Path, instance):
     other = fake_hourly_sync.execute_in_process(instance=instance)
     context = dg.build_run_status_sensor_context(sensor_name=history_after_sync.name, dagster_instance=instance,
                                                  dagster_run=other.dagster_run,
-                                                 dagster_event=other.get_run_success_event())
+                                                 dagster_event=other.get_run_success_event(),
+                                                 resources={"transforms": res["transforms"]})
     assert isinstance(history_after_sync(context), dg.SkipReason)  # hourly runs leave the history alone
     assert publish_snapshot_job.name == "publish_snapshot_job"

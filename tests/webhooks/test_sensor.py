@@ -19,6 +19,7 @@ from orchestration.webhook_sensor import (
     build_webhook_sensor,
     run_config_for,
 )
+from pipeline_settings import PipelineSettings
 from webhooks.events import parse_event
 from webhooks.inbox import Inbox, PendingGroup
 
@@ -32,9 +33,10 @@ def env(sandbox, tmp_path, monkeypatch):
         monkeypatch.setenv(key, value)
     inbox = Inbox(f"sqlite:///{tmp_path / 'webhooks.db'}")
     defs = dg.Definitions(
-        assets=INGESTION_ASSETS, jobs=[build_webhook_job(INGESTION_ASSETS)], sensors=[build_webhook_sensor(INGESTION_ASSETS, interval=5)],
+        assets=INGESTION_ASSETS, jobs=[build_webhook_job(INGESTION_ASSETS)],
+        sensors=[build_webhook_sensor(PipelineSettings.from_env(), INGESTION_ASSETS, interval=5)],
         resources={"procore": ProcoreResource(client_id=sandbox.client_id, client_secret=sandbox.client_secret,
-                                              company_ids=",".join(map(str, sandbox.company_ids))),
+                                              company_ids=list(sandbox.company_ids)),
                    "warehouse": WarehouseResource(data_dir=str(tmp_path / "data"))})
     with dg.instance_for_test(temp_dir=str(tmp_path / "dagster_home")) as instance:
         yield sandbox, inbox, defs, instance, tmp_path / "data" / "warehouse.duckdb"
