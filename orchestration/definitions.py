@@ -17,14 +17,15 @@ from orchestration.history_assets import (
 from orchestration.history_sensor import history_after_sync
 from orchestration.ingestion_assets import INGESTION_ASSETS
 from orchestration.jobs import build_sync_jobs
-from orchestration.marts_assets import MARTS_ASSETS, MARTS_CHECKS
+from orchestration.mart_checks import MART_CHECKS
+from orchestration.marts_assets import MARTS_ASSETS
 from orchestration.raw_checks import RAW_CHECKS
 from orchestration.resources import pipeline_resources
 from orchestration.schedules import build_schedules
 from orchestration.webhook_sensor import build_webhook_job, build_webhook_sensor
 from pipeline_settings import PipelineSettings
 
-CHECKS = [*RAW_CHECKS, *MARTS_CHECKS]
+CHECKS = [*RAW_CHECKS, *MART_CHECKS]
 
 
 def build_definitions(settings: PipelineSettings) -> dg.Definitions:

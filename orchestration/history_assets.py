@@ -23,7 +23,9 @@ from orchestration.marts_assets import SNAPSHOT, model_key
 from orchestration.resources import TransformsResource, WarehouseResource
 from pipeline_settings import PipelineSettings
 from transforms.budget_snapshots import record_budget_snapshot
-from transforms.history import rebuild_history
+from transforms.history import HISTORY_MODEL, rebuild_history
+from transforms.runner import model_sql
+from transforms.sql_files import tables_read
 
 HISTORY = model_key("project_metrics_daily")
 BUDGET_SNAPSHOTS = model_key("budget_snapshots")
@@ -50,7 +52,7 @@ def budget_snapshots(context: dg.AssetExecutionContext, warehouse: WarehouseReso
 
 def build_project_metrics_daily(partitions: dg.DailyPartitionsDefinition) -> dg.AssetsDefinition:
     """`marts/project_metrics_daily` over `partitions` (see `history_partitions`)."""
-    raw = [model_key(t) for t in ("raw.projects", "raw.rfis", "raw.submittals")]
+    raw = [model_key(t) for t in tables_read(model_sql(HISTORY_MODEL)) if t.startswith("raw.")]
 
     @dg.asset(key=HISTORY, partitions_def=partitions, backfill_policy=dg.BackfillPolicy.single_run(),
               deps=[*raw, BUDGET_SNAPSHOTS], pool="duckdb", kinds={"duckdb", "sql"}, group_name="marts")

@@ -17,14 +17,14 @@ import dagster as dg
 from orchestration.resources import ProcoreResource, WarehouseResource
 from orchestration.run_config import SyncConfig
 from orchestration.run_metadata import counter_delta, stream_metadata
-from procore_source.streams import BUDGET_ROWS, BUDGET_VIEWS, PROJECTS, RFIS, SUBMITTALS, Stream
+from procore_source.streams import BUDGET_ROWS, BUDGET_VIEWS, PROJECTS, RFIS, STREAMS, SUBMITTALS, Stream
 from warehouse.meta import read_cursors
 from warehouse.scope_read import Scope, since_for
 from warehouse.scopes import SyncFailed, project_scopes
 from warehouse.sync import SyncReport, sync_scopes
 
-PROJECTS_KEY = dg.AssetKey(["raw", "projects"])
-RAW_KEYS = {s.name: dg.AssetKey(["raw", s.name]) for s in (PROJECTS, RFIS, SUBMITTALS, BUDGET_VIEWS, BUDGET_ROWS)}
+RAW_KEYS = {name: dg.AssetKey(["raw", name]) for name in STREAMS}  # `raw/<stream>` is `raw.<stream>`
+PROJECTS_KEY = RAW_KEYS[PROJECTS.name]
 
 
 def _sync(context: dg.AssetExecutionContext, config: SyncConfig, procore: ProcoreResource,

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 import duckdb
 import pandas as pd
 
+from transforms.tables import table_columns
 from warehouse.meta import SPIKE_RESET_SECONDS
 
 ERROR_CHARS = 500
@@ -119,11 +120,8 @@ def redact_error(text: str | None, secrets: tuple[str, ...] = ()) -> str | None:
     return text if len(text) <= ERROR_CHARS else text[:ERROR_CHARS] + "…"
 
 
-def _has_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str, columns: tuple[str, ...]) -> bool:
-    found = {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
-        "AND table_catalog = current_database()", [schema, table]).fetchall()}
-    return set(columns) <= found
+def _has_columns(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...]) -> bool:
+    return set(columns) <= table_columns(con, table)
 
 
 def write_health_tables(con: duckdb.DuckDBPyConnection, catalog: str, published_at: datetime,
@@ -135,8 +133,8 @@ def write_health_tables(con: duckdb.DuckDBPyConnection, catalog: str, published_
     """
     for name, columns in SERVING_DDL.items():
         con.execute(f"CREATE TABLE {catalog}.meta.{name} {columns}")
-    has_log = _has_columns(con, "meta", "sync_log", SYNC_LOG_COLUMNS)
-    has_limits = _has_columns(con, "meta", "rate_limit", RATE_LIMIT_COLUMNS)
+    has_log = _has_columns(con, "meta.sync_log", SYNC_LOG_COLUMNS)
+    has_limits = _has_columns(con, "meta.rate_limit", RATE_LIMIT_COLUMNS)
     if has_log:
         con.execute(f"INSERT INTO {catalog}.meta.sync_health {SYNC_HEALTH_SQL}")
         problems = con.execute(SYNC_PROBLEMS_SQL).df()
@@ -148,7 +146,7 @@ def write_health_tables(con: duckdb.DuckDBPyConnection, catalog: str, published_
             finally:
                 con.unregister("health_problems")
     window_columns = [f"{w}_{c}" for w in WINDOWS for c in ("limit", "remaining", "reset_at", "observed_at")]
-    limits = _latest_window_sql(_has_columns(con, "meta", "rate_limit", ("rate_window",))) if has_limits else (
+    limits = _latest_window_sql(_has_columns(con, "meta.rate_limit", ("rate_window",))) if has_limits else (
         "SELECT NULL::BIGINT AS company_id, " + ", ".join(f"NULL AS {c}" for c in window_columns) + " LIMIT 0")
     used = REQUESTS_SQL if has_log else \
         "SELECT NULL::BIGINT AS company_id, NULL::BIGINT AS requests_last_hour WHERE ? IS NULL LIMIT 0"

@@ -8,7 +8,9 @@ the old file open keeps reading the old one until it closes it.
 Contents: the marts the dashboard needs (`SERVED_MARTS`), `meta.freshness` (per company and
 stream, when it last synced successfully), the pipeline-health tables `meta.sync_health`,
 `meta.sync_problems` and `meta.rate_limit` (see `warehouse.health_tables`; empty for warehouses
-without the `meta` tables) and `meta.snapshot` (one row: snapshot_id, published_at).
+without the `meta` tables), `meta.stream_cadence` (how often the orchestration syncs each stream,
+most frequent first: the dashboard judges freshness by it) and `meta.snapshot` (one row:
+snapshot_id, published_at).
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -25,10 +28,11 @@ import duckdb
 from procore_source.private_files import private_dir, private_file
 from procore_source.streams import STREAMS
 from transforms.history import DDL as HISTORY_DDL
+from transforms.tables import table_exists
 from warehouse.health_tables import SERVING_DDL as HEALTH_TABLES
 from warehouse.health_tables import write_health_tables
 
-SERVED_META = ("freshness", "snapshot", *HEALTH_TABLES)
+SERVED_META = ("freshness", "stream_cadence", "snapshot", *HEALTH_TABLES)
 SERVED_MARTS = (
     "project_metrics",
     "rfi_weekly",
@@ -61,28 +65,22 @@ class PublishResult:
     row_counts: dict[str, int]
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str, catalog: str | None = None) -> bool:
-    query = ("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?"
-             " AND (? IS NULL OR table_catalog = ?)")
-    return con.execute(query, [schema, name, catalog, catalog]).fetchone()[0] > 0
-
-
-def _has_rows(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    return _has_table(con, schema, name) and con.execute(f"SELECT count(*) FROM {schema}.{name}").fetchone()[0] > 0
+def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return table_exists(con, table) and con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
 
 
 def freshness_query(con: duckdb.DuckDBPyConnection) -> str:
     """SQL for (company_id, stream, last_synced_at): from `meta.sync_log` ok rows, else
     `meta.sync_state`, else the newest `_synced_at` of each raw table."""
-    if _has_rows(con, "meta", "sync_log"):
+    if _has_rows(con, "meta.sync_log"):
         return FRESHNESS_FROM_SYNC_LOG
-    if _has_rows(con, "meta", "sync_state"):
+    if _has_rows(con, "meta.sync_state"):
         return FRESHNESS_FROM_SYNC_STATE
     parts = [
         f"SELECT company_id, '{name}' AS stream, max(_synced_at) AS last_synced_at FROM raw.{name}"
         " WHERE company_id IS NOT NULL GROUP BY company_id"
         for name in STREAMS
-        if _has_table(con, "raw", name)
+        if table_exists(con, f"raw.{name}")
     ]
     if not parts:
         return "SELECT NULL::BIGINT AS company_id, NULL::VARCHAR AS stream, NULL::TIMESTAMPTZ AS last_synced_at LIMIT 0"
@@ -103,8 +101,18 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def _write_cadence(con: duckdb.DuckDBPyConnection, cadence: Mapping[str, timedelta]) -> int:
+    """`meta.stream_cadence` of the attached snapshot: (stream, cadence_seconds, position), in `cadence`'s order."""
+    con.execute("CREATE TABLE serving_snapshot.meta.stream_cadence (stream VARCHAR, cadence_seconds BIGINT, "
+                "position INTEGER)")
+    rows = [(stream, int(every.total_seconds()), i) for i, (stream, every) in enumerate(cadence.items(), start=1)]
+    if rows:
+        con.executemany("INSERT INTO serving_snapshot.meta.stream_cadence VALUES (?, ?, ?)", rows)
+    return len(rows)
+
+
 def _write_snapshot(con: duckdb.DuckDBPyConnection, tmp: Path, snapshot_id: str, published_at: datetime,
-                    secrets: tuple[str, ...]) -> dict:
+                    secrets: tuple[str, ...], cadence: Mapping[str, timedelta]) -> dict:
     """Copy the served tables into the database file `tmp` through the warehouse connection."""
     counts: dict[str, int] = {}
     con.execute("ATTACH ? AS serving_snapshot", [str(tmp)])
@@ -119,6 +127,7 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, tmp: Path, snapshot_id: str,
                     f"last_synced_at::TIMESTAMPTZ AS last_synced_at FROM ({freshness_query(con)}) "
                     f"ORDER BY company_id, stream")
         counts["meta.freshness"] = con.execute("SELECT count(*) FROM serving_snapshot.meta.freshness").fetchone()[0]
+        counts["meta.stream_cadence"] = _write_cadence(con, cadence)
         counts.update(write_health_tables(con, "serving_snapshot", published_at, secrets))
         con.execute("CREATE TABLE serving_snapshot.meta.snapshot (snapshot_id VARCHAR, published_at TIMESTAMPTZ)")
         con.execute("INSERT INTO serving_snapshot.meta.snapshot VALUES (?, ?)", [snapshot_id, published_at])
@@ -129,16 +138,17 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, tmp: Path, snapshot_id: str,
 
 
 def publish(con: duckdb.DuckDBPyConnection, serving_path: Path | str, *, snapshot_id: str | None = None,
-            secrets: tuple[str, ...] = ()) -> PublishResult:
+            secrets: tuple[str, ...] = (), stream_cadence: Mapping[str, timedelta] | None = None) -> PublishResult:
     """Write a new `serving.duckdb` at `serving_path` from the warehouse connection `con`, atomically.
 
-    `secrets`: values (the Procore client secret) that must not reach the snapshot's error texts. Raises
+    `secrets`: values (the Procore client secret) that must not reach the snapshot's error texts;
+    `stream_cadence`: how often each stream is synced (none given: the table is served empty). Raises
     `PublishError` (and leaves the old snapshot in place) when a served mart is missing.
     """
     serving_path = Path(serving_path)
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     con.execute(HISTORY_DDL)  # the history may not have run yet: serve it empty
-    missing = [name for name in SERVED_MARTS if not _has_table(con, "marts", name)]
+    missing = [name for name in SERVED_MARTS if not table_exists(con, f"marts.{name}")]
     if missing:
         raise PublishError(f"cannot publish, missing marts: {', '.join(missing)} (run the marts first)")
     snapshot_id = snapshot_id or uuid.uuid4().hex
@@ -148,7 +158,7 @@ def publish(con: duckdb.DuckDBPyConnection, serving_path: Path | str, *, snapsho
     wal = tmp.with_name(tmp.name + ".wal")
     _remove_quietly(tmp, wal)
     try:
-        counts = _write_snapshot(con, tmp, snapshot_id, published_at, tuple(secrets))
+        counts = _write_snapshot(con, tmp, snapshot_id, published_at, tuple(secrets), stream_cadence or {})
         if wal.exists():  # DETACH checkpoints; a leftover WAL would mean the file alone is incomplete
             raise PublishError(f"snapshot {tmp} still has a write-ahead log after DETACH")
         _fsync(private_file(tmp))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import duckdb
 
 from procore_source.streams import STREAMS, Stream
+from transforms.tables import table_columns, table_exists
 from warehouse.meta import create_meta_tables
 
 BOOKKEEPING_COLUMNS = (
@@ -47,9 +48,7 @@ def existing_primary_key(con: duckdb.DuckDBPyConnection, stream: Stream) -> tupl
                         "AND table_name = ? AND constraint_type = 'PRIMARY KEY'", [stream.name]).fetchone()
     if found is not None:
         return tuple(found[0])
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw' AND table_name = ?",
-                         [stream.name]).fetchone()[0]
-    return () if exists else None
+    return () if table_exists(con, raw_table(stream)) else None
 
 
 def migrate_primary_key(con: duckdb.DuckDBPyConnection, stream: Stream) -> int:
@@ -58,9 +57,7 @@ def migrate_primary_key(con: duckdb.DuckDBPyConnection, stream: Stream) -> int:
     Columns the old table lacks are left NULL; a key column the old table lacks (or a copy that would
     duplicate a key) raises, and the transaction is rolled back so the old table stays as it was.
     """
-    old_cols = {r[0] for r in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' AND table_name = ?",
-        [stream.name]).fetchall()}
+    old_cols = table_columns(con, raw_table(stream))
     missing = [k for k in stream.primary_key if k not in old_cols]
     if missing:
         raise RuntimeError(f"raw.{stream.name} lacks key column(s) {missing}; run weekly_full_sync into a fresh "

@@ -17,7 +17,8 @@ from orchestration.history_assets import (
     publish_snapshot_job,
 )
 from orchestration.history_sensor import DAILY_SYNC_JOB, history_after_sync
-from orchestration.marts_assets import MARTS_ASSETS, MARTS_CHECKS, counts_add_up, statuses_known
+from orchestration.mart_checks import MART_CHECKS, mart_check
+from orchestration.marts_assets import MARTS_ASSETS
 from orchestration.resources import ProcoreResource, TransformsResource, WarehouseResource
 from pipeline_settings import PipelineSettings
 from warehouse.schema import create_raw_tables
@@ -61,7 +62,7 @@ def resources(tmp_path: Path) -> dict:
 
 def test_marts_checks_and_snapshot(tmp_path: Path, instance):
     fill(tmp_path / "warehouse.duckdb")
-    result = dg.materialize([*MARTS_ASSETS, *MARTS_CHECKS], resources=resources(tmp_path), instance=instance)
+    result = dg.materialize([*MARTS_ASSETS, *MART_CHECKS], resources=resources(tmp_path), instance=instance)
     assert result.success
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks == {"one_row_per_project": True, "counts_add_up": True, "statuses_known": True,
@@ -76,7 +77,7 @@ def test_marts_checks_and_snapshot(tmp_path: Path, instance):
 
 def test_unknown_and_null_rfi_statuses_warn_but_still_publish(tmp_path: Path, instance):
     fill(tmp_path / "warehouse.duckdb", other_rfi_statuses=("void", None))
-    result = dg.materialize([*MARTS_ASSETS, *MARTS_CHECKS], resources=resources(tmp_path), instance=instance,
+    result = dg.materialize([*MARTS_ASSETS, *MART_CHECKS], resources=resources(tmp_path), instance=instance,
                             raise_on_error=False)
     assert result.success
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
@@ -97,7 +98,7 @@ def test_an_unreadable_budget_cell_warns_but_still_publishes(tmp_path: Path, ins
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     con.execute("""UPDATE raw.budget_rows SET label_amounts = '{"Revised Budget": "N/A"}' WHERE budget_row_id = '50'""")
     con.close()
-    result = dg.materialize([*MARTS_ASSETS, *MARTS_CHECKS], resources=resources(tmp_path), instance=instance,
+    result = dg.materialize([*MARTS_ASSETS, *MART_CHECKS], resources=resources(tmp_path), instance=instance,
                             raise_on_error=False)
     assert result.success
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
@@ -111,6 +112,7 @@ def test_an_unreadable_budget_cell_warns_but_still_publishes(tmp_path: Path, ins
 
 
 def test_counts_add_up_blocks_only_impossible_states(tmp_path: Path):
+    counts_add_up, statuses_known = mart_check("counts_add_up"), mart_check("statuses_known")
     assert all(s.blocking for s in counts_add_up.check_specs)
     assert not any(s.blocking for s in statuses_known.check_specs)
     warehouse = WarehouseResource(data_dir=str(tmp_path))

@@ -198,3 +198,15 @@ def test_publish_scrubs_the_secret_values_it_is_given(tmp_path: Path):
     with duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True) as served:
         assert served.execute("SELECT error FROM meta.sync_problems").fetchall() == [
             ("refused: bad pair sandbox-client-id/*** at the login host",)]
+
+
+def test_publish_serves_each_streams_cadence_in_order(tmp_path: Path):
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    create_warehouse_tables(con)
+    run_all(con, TransformSettings(now=NOW))
+    cadence = {"rfis": timedelta(hours=1), "projects": timedelta(days=1)}
+    result = publish(con, tmp_path / "serving.duckdb", stream_cadence=cadence)
+    assert result.row_counts["meta.stream_cadence"] == 2
+    with duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True) as served:
+        assert served.execute("SELECT * FROM meta.stream_cadence ORDER BY position").fetchall() == [
+            ("rfis", 3600, 1), ("projects", 86400, 2)]
