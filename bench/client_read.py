@@ -73,7 +73,8 @@ def full_read(client: ProcoreClient, cid: int, readable: set[int]) -> int:
         views = list(client.read_stream(STREAMS["budget_views"], scope))
         records += len(views)
         for view in views:
-            records += sum(1 for _ in client.read_stream(STREAMS["budget_rows"], {**scope, "budget_view_id": view["id"]}))
+            rows = client.read_stream(STREAMS["budget_rows"], {**scope, "budget_view_id": view["id"]})
+            records += sum(1 for _ in rows)
     return records
 
 

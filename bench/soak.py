@@ -127,7 +127,8 @@ def run_soak(sandbox, data_dir: Path, cycles: int, seed: int = 1, max_mutations:
             sandbox.configure(token_ttl=5400)
             streams = ALL_STREAMS if jobs != ["hourly_sync"] else HOURLY_STREAMS
             problems = ([] if ok else ["a job failed"]) + differences(data_dir / "warehouse.duckdb", sandbox, streams)
-            problems += metric_differences(data_dir / "serving.duckdb", sandbox, check_project_set=streams == ALL_STREAMS)
+            problems += metric_differences(data_dir / "serving.duckdb", sandbox,
+                                           check_project_set=streams == ALL_STREAMS)
             cycle = Cycle(index, now.strftime("%a %H:%M"), jobs, mutations, faults, requests, seconds, problems)
             report.cycles.append(cycle)
             log(cycle.line())

@@ -107,7 +107,8 @@ def latency(sandbox, pipe: Pipeline, serving: Path, samples: int, interval: floa
     def closed(pid: int) -> int:
         try:
             with duckdb.connect(str(serving), read_only=True) as con:
-                row = con.execute("SELECT rfis_closed FROM marts.project_metrics WHERE project_id = ?", [pid]).fetchone()
+                row = con.execute("SELECT rfis_closed FROM marts.project_metrics WHERE project_id = ?",
+                                  [pid]).fetchone()
         except duckdb.Error:
             return -1
         return row[0] if row else -1
@@ -193,8 +194,9 @@ def main() -> None:
         print(f"  hourly polling:              {polling:6d} requests/hour")
         print(f"  webhooks, one coalesced run: {coalesced:6d} requests/hour ({polling / max(coalesced, 1):.0f}x fewer)")
         hourly_spread = round(spread_total / spread_runs * per_hour)
-        print(f"  webhooks, one run per change:{hourly_spread:6d} requests/hour ({polling / max(hourly_spread, 1):.0f}x "
-              f"fewer; {spread_total} requests in {spread_runs} runs, {time.perf_counter() - started:.0f} s)")
+        fewer = polling / max(hourly_spread, 1)
+        print(f"  webhooks, one run per change:{hourly_spread:6d} requests/hour ({fewer:.0f}x fewer; "
+              f" {spread_total} requests in {spread_runs} runs, {time.perf_counter() - started:.0f} s)")
         serving = tmp / "data" / "serving.duckdb"
         if args.latency_samples and serving.exists():
             print(f"latency, sensor every {args.interval:.0f} s, {args.latency_samples} samples:")

@@ -53,8 +53,8 @@ def _sync(context: dg.AssetExecutionContext, config: SyncConfig, procore: Procor
         planned.append((scope, since))
     full_reads = sum(1 for _, since in planned if since is None)
     context.log.info(f"{'+'.join(s.name for s in streams)}: {len(planned)} scopes in companies "
-                     f"{list(settings.company_ids)} ({full_reads} full reads), window end {window_end:%Y-%m-%dT%H:%M:%SZ}, "
-                     f"{settings.max_workers} workers")
+                     f"{list(settings.company_ids)} ({full_reads} full reads), "
+                     f"window end {window_end:%Y-%m-%dT%H:%M:%SZ}, {settings.max_workers} workers")
     before = client.counters.snapshot()
     report = sync_scopes(client=client, warehouse=store, streams=streams, scopes=planned,
                          window_end=window_end, run_id=context.run.run_id, max_workers=settings.max_workers,

@@ -88,8 +88,11 @@ def build_sync_jobs(all_assets: Sequence[object]) -> list[dg.UnresolvedAssetJobD
     jobs = []
     for job in SYNC_JOBS:
         raw = job.raw_assets
-        config = {"ops": {a.node_def.name: {"config": {"full_refresh": True}} for a in raw}} if job.full_refresh else None
-        jobs.append(dg.define_asset_job(job.name, selection=sync_selection(raw, all_assets, budget_day=job.records_budget),
-                                        config=config, executor_def=dg.in_process_executor,
-                                        description=job.description, tags={"procore/sync": job.name}))
+        config = None
+        if job.full_refresh:
+            config = {"ops": {a.node_def.name: {"config": {"full_refresh": True}} for a in raw}}
+        selection = sync_selection(raw, all_assets, budget_day=job.records_budget)
+        jobs.append(dg.define_asset_job(job.name, selection=selection, config=config,
+                                        executor_def=dg.in_process_executor, description=job.description,
+                                        tags={"procore/sync": job.name}))
     return jobs

@@ -7,8 +7,9 @@
 - `has_project` (WARN): no live RFI, submittal or budget row whose project is missing from `raw.projects`
   (WARN: projects sync daily, so a project created since can show up in the hourly run first).
 - `fresh` (WARN): every in-scope project (non-deleted in `raw.projects`) synced this stream
-  successfully within twice its cadence (`orchestration.jobs.STREAM_CADENCE`), per `meta.sync_state`; projects whose latest attempt was
-  `skipped` (403/404: tool disabled or no access) are listed separately and do not fail it.
+  successfully within twice its cadence (`orchestration.jobs.STREAM_CADENCE`), per `meta.sync_state`;
+  projects whose latest attempt was `skipped` (403/404: tool disabled or no access) are listed separately
+  and do not fail it.
 - `no_sync_failures` (WARN): the latest run that synced the stream left no `failed` rows in `meta.sync_log`.
 - `schema_drift` (WARN): the latest run that synced the stream read no field in a shape the catalogue does
   not expect (`meta.schema_drift`). Such records loaded anyway (the column NULL or the object's display
@@ -107,7 +108,8 @@ _CHECKS = {
     "unique_ids": (_unique_ids, "No Procore id appears in two rows (ids are global, not per project)."),
     "has_project": (_has_project, "Every live row belongs to a project in raw.projects."),
     "fresh": (_fresh, "Every in-scope project synced this stream within twice its cadence."),
-    "no_sync_failures": (_no_sync_failures, "The latest run that synced this stream left no failed rows in meta.sync_log."),
+    "no_sync_failures": (_no_sync_failures,
+                         "The latest run that synced this stream left no failed rows in meta.sync_log."),
     "schema_drift": (_schema_drift, "The latest run that synced this stream saw every field in the shape the "
                                     "catalogue expects (drifted records still load; see meta.schema_drift)."),
 }

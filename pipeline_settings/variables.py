@@ -76,7 +76,7 @@ def timezone(env: Mapping[str, str]) -> str:
 
 
 def schedules_running(env: Mapping[str, str]) -> bool:
-    """`PIPELINES_SCHEDULES_RUNNING`: `1` starts every schedule and sensor running; anything else leaves them stopped."""
+    """`PIPELINES_SCHEDULES_RUNNING`: `1` starts every schedule and sensor running; anything else: stopped."""
     return _raw(env, "PIPELINES_SCHEDULES_RUNNING") == "1"
 
 

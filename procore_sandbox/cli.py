@@ -17,7 +17,8 @@ from procore_sandbox.state import SandboxState
 def parser() -> argparse.ArgumentParser:
     """The command line: one flag per `SandboxOptions` field, plus `--host` and `--port`."""
     d = SandboxOptions()
-    p = argparse.ArgumentParser(prog="procore-sandbox", description="A local server that behaves like Procore's REST API.")
+    p = argparse.ArgumentParser(prog="procore-sandbox",
+                                description="A local server that behaves like Procore's REST API.")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765; 0 = any free port)")
     p.add_argument("--seed", type=int, default=d.seed, help=f"data seed (default {d.seed})")
@@ -28,14 +29,16 @@ def parser() -> argparse.ArgumentParser:
                         f"submittals, budget rows, change events scale with it (default {d.records_per_project})")
     p.add_argument("--client-id", default=d.client_id, help=f"OAuth client id (default {d.client_id})")
     p.add_argument("--client-secret", default=d.client_secret, help=f"OAuth client secret (default {d.client_secret})")
-    p.add_argument("--latency-ms", type=float, default=d.latency_ms, help="added latency per API call in ms (default 0)")
+    p.add_argument("--latency-ms", type=float, default=d.latency_ms,
+                   help="added latency per API call in ms (default 0)")
     p.add_argument("--error-rate", type=float, default=d.error_rate,
                    help="share of API calls answered 500/502/503 (default 0)")
     p.add_argument("--rate-limit-hourly", type=int, default=d.rate_limit_hourly,
                    help=f"requests per hour per company (default {d.rate_limit_hourly})")
     p.add_argument("--rate-limit-spike", type=int, default=d.rate_limit_spike,
                    help=f"requests per 10 seconds per company (default {d.rate_limit_spike})")
-    p.add_argument("--token-ttl", type=int, default=d.token_ttl, help=f"access token lifetime in s (default {d.token_ttl})")
+    p.add_argument("--token-ttl", type=int, default=d.token_ttl,
+                   help=f"access token lifetime in s (default {d.token_ttl})")
     p.add_argument("--start-time", default=None,
                    help="ISO-8601 start of the sandbox clock (default: now); seeded timestamps are relative to it")
     return p

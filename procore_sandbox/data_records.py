@@ -44,8 +44,8 @@ def make_change_event(rng: random.Random, company: Any, project_id: int, change_
     title = choice(rng, vocab.CHANGE_EVENT_TITLES)
     reason = below(rng, len(_REASONS))
     event = {
-        "created_at": iso(created), "description": f"<p>{title}</p>", "event_scope": choice(rng, ("in_scope",
-                                                                                                  "out_of_scope", "tbd")),
+        "created_at": iso(created), "description": f"<p>{title}</p>",
+        "event_scope": choice(rng, ("in_scope", "out_of_scope", "tbd")),
         "event_type": choice(rng, _EVENT_TYPES), "id": change_event_id, "number": number,
         "alphanumeric_number": f"{number:03d}", "project_id": project_id, "status": status, "title": title,
         "updated_at": iso(updated), "change_event_line_items": [],
@@ -85,7 +85,8 @@ def _line_item(rng: random.Random, company: Any, project_id: int, event: dict, n
         ("revenue_rom_quantity", 0.0), ("revenue_rom_unit_cost", 0.0), ("latest_cost_quantity", 0.0),
         ("latest_cost_unit_cost", 0.0), ("latest_cost_amount", cost), ("latest_cost_amount_project_currency", cost))}
     return {
-        "id": item_id, "biller": {"id": project_id, "name": "Project", "model_name": "Project", "guid": f"P{project_id}"},
+        "id": item_id,
+        "biller": {"id": project_id, "name": "Project", "model_name": "Project", "guid": f"P{project_id}"},
         "biller_guid": f"P{project_id}",
         "contract": {"id": contract_id, "number": f"C-{n + 1:03d}", "title": vendor["name"], "name": vendor["name"]},
         "cost_code": _cost_code(company, project_id, code_index),

@@ -52,7 +52,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--projects", type=int, default=25, help="sandbox projects per company")
     parser.add_argument("--pg-url", default=os.environ.get("PIPELINES_PG_URL", "postgresql://postgres@127.0.0.1:5432"))
     parser.add_argument("--database", default=os.environ.get("PIPELINES_PG_DB", "procore_pipelines"))
-    parser.add_argument("--home", type=Path, default=Path(os.environ.get("DAGSTER_HOME") or ROOT / ".dagster_prod_home"))
+    parser.add_argument("--home", type=Path,
+                        default=Path(os.environ.get("DAGSTER_HOME") or ROOT / ".dagster_prod_home"))
     parser.add_argument("--data-dir", type=Path, default=ROOT / variables.data_dir(os.environ))
     parser.add_argument("--no-initial-sync", action="store_true", help="do not queue a first full sync")
     parser.add_argument("--smoke", action="store_true", help="start everything, check it answers, stop")

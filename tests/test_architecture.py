@@ -144,7 +144,8 @@ def test_every_package_is_under_a_rule():
 
 
 @pytest.mark.parametrize(("files", "expected"), [
-    ({"warehouse/sync.py": "import dagster as dg\n"}, "warehouse/sync.py:1 imports dagster: warehouse never imports dagster"),
+    ({"warehouse/sync.py": "import dagster as dg\n"},
+     "warehouse/sync.py:1 imports dagster: warehouse never imports dagster"),
     ({"dashboard/app.py": "\n\nfrom warehouse.publish import SERVED_MARTS\n"},
      "dashboard/app.py:3 imports warehouse.publish: dashboard may import only pipeline_settings of this project"),
     ({"transforms/runner.py": "def f():\n    import pandas\n"},

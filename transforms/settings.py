@@ -10,7 +10,7 @@ JSON label map), as the orchestration's `TransformsResource` does from the deplo
 |---|---|---|
 | `timezone` | `UTC` | IANA zone that decides "today", day and week boundaries (`PIPELINES_TIMEZONE`) |
 | `budget_view` | None | budget view name to use per project; None: the lowest id (`PIPELINES_BUDGET_VIEW`) |
-| `budget_labels` | (defaults below) | JSON `{"measure": ["Label", ...]}` merged over the defaults (`PIPELINES_BUDGET_LABELS`) |
+| `budget_labels` | (defaults below) | JSON `{"measure": [labels]}` over the defaults (`PIPELINES_BUDGET_LABELS`) |
 | `web_base_url` | `https://app.procore.com` | base of the links into Procore (`PROCORE_WEB_BASE_URL`) |
 | `as_of` / `now` | None: now | the moment "today" is computed from (`PIPELINES_AS_OF`: tests, replays) |
 """

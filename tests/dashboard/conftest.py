@@ -51,7 +51,8 @@ class DashEnv:
         """A fresh token for a resource (rotating away any live one)."""
         return self.store.rotate(resource_type, resource_id)[0]
 
-    def group_token(self, project_ids: list[int], company_id: int | None = None, name: str = "Group") -> tuple[int, str]:
+    def group_token(self, project_ids: list[int], company_id: int | None = None,
+                    name: str = "Group") -> tuple[int, str]:
         """Create a group (of the snapshot's first company unless told) and return (group id, its token)."""
         group = self.store.create_group(name, company_id or self.real.company, project_ids)
         return group.id, self.token("ProjectGroup", group.id)

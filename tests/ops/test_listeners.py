@@ -44,7 +44,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-SERVE = "import http.server, sys; http.server.HTTPServer(('127.0.0.1', int(sys.argv[1])), http.server.SimpleHTTPRequestHandler).serve_forever()"
+SERVE = ("import http.server, sys; http.server.HTTPServer(('127.0.0.1', int(sys.argv[1])), "
+         "http.server.SimpleHTTPRequestHandler).serve_forever()")
 
 
 def test_a_busy_port_is_named_with_its_flag(foreign_server):

@@ -31,7 +31,8 @@ def test_unbudgeted_keys_use_the_wbs_id_then_code_category_and_sub_job():
     base = {"id": None, "cost_code": "01-100", "category": "Labor", "wbs_code": {"id": None, "flat_code": "01-100.L"}}
     assert _budget_row_extras(base)["budget_row_id"] == "unbudgeted:01-100.L:Labor"
     assert _budget_row_extras({**base, "sub_job": {"id": 9}})["budget_row_id"] == "unbudgeted:01-100.L:Labor:sub_job:9"
-    assert _budget_row_extras({**base, "wbs_code": {"id": 55, "flat_code": "x"}})["budget_row_id"] == "unbudgeted:wbs:55"
+    wbs = {**base, "wbs_code": {"id": 55, "flat_code": "x"}}
+    assert _budget_row_extras(wbs)["budget_row_id"] == "unbudgeted:wbs:55"
     assert _budget_row_extras({**base, "id": 12})["budget_row_id"] == "12"
 
 

@@ -67,7 +67,8 @@ def test_marts_checks_and_snapshot(tmp_path: Path, instance):
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks == {"one_row_per_project": True, "counts_add_up": True, "statuses_known": True,
                       "budget_cells_readable": True, "budget_sums_match_rows": True}
-    pm = [e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(["marts", "project_metrics"])]
+    pm = [e for e in result.get_asset_materialization_events()
+          if e.asset_key == dg.AssetKey(["marts", "project_metrics"])]
     assert pm[0].materialization.metadata["rows"].value == 2
     served = duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True)
     assert served.execute("SELECT project_id, rfis_total, rfis_overdue, revised_budget FROM marts.project_metrics"

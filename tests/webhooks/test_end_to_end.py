@@ -96,7 +96,7 @@ def loaded(tmp_path_factory):
             mp.setenv(key, value)
         (tmp / "dagster").mkdir()
         with dg.instance_for_test(temp_dir=str(tmp / "dagster")) as instance:
-            defs = build_definitions(PipelineSettings.from_env())  # the settings just set, as a code location reads them
+            defs = build_definitions(PipelineSettings.from_env())  # the settings just set, read as at load
             w = World(sandbox, receiver, defs, instance, tmp / "data")
             assert w.run("weekly_full_sync")
             yield w

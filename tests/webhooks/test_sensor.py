@@ -91,7 +91,8 @@ def test_a_burst_makes_one_run_of_only_the_named_pairs(env):
     counts = inbox.counts()
     assert counts["consumed"] == len(same_project) * 20 and counts["in_flight"] == 0
     [row] = inbox.recent(1)
-    assert row["consumed_by_run"] == instance.get_runs(filters=dg.RunsFilter(tags={BATCH_TAG: request.run_key}))[0].run_id
+    [batch_run] = instance.get_runs(filters=dg.RunsFilter(tags={BATCH_TAG: request.run_key}))
+    assert row["consumed_by_run"] == batch_run.run_id
 
 
 def test_a_failed_run_leaves_its_events_for_the_next_run(env):
