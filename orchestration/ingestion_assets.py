@@ -18,9 +18,7 @@ from orchestration.resources import ProcoreResource, WarehouseResource
 from orchestration.run_config import SyncConfig
 from orchestration.run_metadata import counter_delta, stream_metadata
 from procore_source.streams import BUDGET_ROWS, BUDGET_VIEWS, PROJECTS, RFIS, STREAMS, SUBMITTALS, Stream
-from warehouse.meta import read_cursors
-from warehouse.scope_read import Scope, since_for
-from warehouse.scopes import SyncFailed, project_scopes
+from warehouse.scopes import SyncFailed, plan_scopes
 from warehouse.sync import SyncReport, sync_scopes
 
 RAW_KEYS = {name: dg.AssetKey(["raw", name]) for name in STREAMS}  # `raw/<stream>` is `raw.<stream>`
@@ -34,23 +32,12 @@ def _sync(context: dg.AssetExecutionContext, config: SyncConfig, procore: Procor
     settings = client.settings
     store = warehouse.get_warehouse()
     window_end = datetime.now(UTC)
-    incremental = streams[0].supports_updated_at and not config.full_refresh
-    if streams[0].scope == "company":
-        scopes = [Scope(c) for c in settings.company_ids]
-    else:
-        try:
-            scopes = project_scopes(store, client, settings.company_ids, config.project_ids,
-                                    run_id=context.run.run_id, log=context.log)
-        except SyncFailed as exc:
-            raise dg.Failure(description=str(exc)) from None
-    with store.connect() as con:
-        cursors = read_cursors(con, streams[0].name)
-    planned = []
-    for scope in scopes:
-        stored = cursors.get((scope.company_id, scope.project_id))
-        since = since_for(stored.cursor if stored else None, full=not incremental,
-                          overlap_seconds=procore.sync_overlap_seconds)
-        planned.append((scope, since))
+    try:
+        planned = plan_scopes(store, client, streams, only=config.project_ids, full_refresh=config.full_refresh,
+                              overlap_seconds=procore.sync_overlap_seconds, run_id=context.run.run_id,
+                              log=context.log)
+    except SyncFailed as exc:
+        raise dg.Failure(description=str(exc)) from None
     full_reads = sum(1 for _, since in planned if since is None)
     context.log.info(f"{'+'.join(s.name for s in streams)}: {len(planned)} scopes in companies "
                      f"{list(settings.company_ids)} ({full_reads} full reads), "

@@ -1,9 +1,11 @@
-"""Which companies and projects a run covers.
+"""Which companies and projects a run covers, and from when: the plan `sync.sync_scopes` then reads.
 
 Projects in scope are the non-deleted rows of `raw.projects` for the configured companies. A
 company with no projects stored yet (an hourly run on a new warehouse, before the first daily or
 weekly sync) has its projects read from Procore and stored first, through the same sync as
 `raw/projects` (rows, cursor, sync log and drift in one transaction), so the next run finds them.
+Each scope's window starts at its stored cursor minus the overlap; a scope without one, a stream
+without `updated_at` filtering, or a full refresh reads everything.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from procore_source.client import ProcoreClient
-from procore_source.streams import PROJECTS
+from procore_source.streams import PROJECTS, Stream
 from warehouse.connection import Warehouse
-from warehouse.scope_read import Scope
+from warehouse.meta import read_cursors
+from warehouse.scope_read import Scope, since_for
 from warehouse.sync import sync_scopes
 
 
@@ -58,3 +61,25 @@ def project_scopes(warehouse: Warehouse, client: ProcoreClient, company_ids: Seq
         wanted = set(only)
         scopes = [s for s in scopes if s.project_id in wanted]
     return scopes
+
+
+def plan_scopes(warehouse: Warehouse, client: ProcoreClient, streams: tuple[Stream, ...], *,
+                only: Sequence[int] = (), full_refresh: bool = False, overlap_seconds: int, run_id: str,
+                log: logging.Logger | Any) -> list[tuple[Scope, datetime | None]]:
+    """The (scope, since) pairs a sync of `streams` reads for the client's companies: every company of a
+    company-scoped stream, else every project in scope (`project_scopes`, narrowed to `only`); `since` is
+    None for a full read. Raises `SyncFailed` like `project_scopes`."""
+    company_ids = client.settings.company_ids
+    if streams[0].scope == "company":
+        scopes = [Scope(c) for c in company_ids]
+    else:
+        scopes = project_scopes(warehouse, client, company_ids, only, run_id=run_id, log=log)
+    with warehouse.connect() as con:
+        cursors = read_cursors(con, streams[0].name)
+    full = full_refresh or not streams[0].supports_updated_at
+    planned = []
+    for scope in scopes:
+        stored = cursors.get((scope.company_id, scope.project_id))
+        planned.append((scope, since_for(stored.cursor if stored else None, full=full,
+                                         overlap_seconds=overlap_seconds)))
+    return planned
