@@ -38,7 +38,7 @@ prod-local: setup
 
 # Rebuild a lost or corrupted warehouse.duckdb by a full sync (docs/operations.md).
 rebuild-warehouse: setup
-	$(PYTHON) -m procore_ops.rebuild
+	$(PYTHON) -m operations.rebuild
 
 clean:
 	rm -rf data .dagster_home .dagster_prod_home test-artifacts .pytest_cache .ruff_cache

@@ -22,15 +22,15 @@ from typing import Any
 
 import requests
 
+from procore_sandbox.handle import SandboxHandle
 from procore_source.client import ProcoreClient
-from procore_source.sandbox.handle import SandboxHandle
 from procore_source.settings import ProcoreSettings
 from procore_source.streams import STREAMS
 
 
 def start_sandbox_process(args: argparse.Namespace) -> tuple[subprocess.Popen, str]:
     """`procore-sandbox` on a free port in its own process; returns it and its URL once it serves."""
-    command = [sys.executable, "-m", "procore_source.sandbox.cli", "--port", "0", "--companies", "1",
+    command = [sys.executable, "-m", "procore_sandbox.cli", "--port", "0", "--companies", "1",
                "--projects", str(args.projects), "--records-per-project", str(args.records),
                "--rate-limit-hourly", "10000000", "--rate-limit-spike", "10000000", "--latency-ms", "0"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
@@ -73,7 +73,8 @@ def full_read(client: ProcoreClient, cid: int, readable: set[int]) -> int:
         views = list(client.read_stream(STREAMS["budget_views"], scope))
         records += len(views)
         for view in views:
-            records += sum(1 for _ in client.read_stream(STREAMS["budget_rows"], {**scope, "budget_view_id": view["id"]}))
+            rows = client.read_stream(STREAMS["budget_rows"], {**scope, "budget_view_id": view["id"]})
+            records += sum(1 for _ in rows)
     return records
 
 

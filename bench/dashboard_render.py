@@ -34,7 +34,7 @@ sys.path[:0] = [str(REPO), str(REPO / "bench"), str(REPO / "tests" / "dashboard"
 from servers import start_dashboard  # noqa: E402
 from serving_fixture import build_serving, many_projects  # noqa: E402
 
-from dashboard.store import AccessStore  # noqa: E402
+from dashboard.access_store import AccessStore  # noqa: E402
 
 
 def _stats(samples: list[float]) -> str:

@@ -37,13 +37,14 @@ import requests
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from orchestration.checks import INGESTION_CHECKS  # noqa: E402
 from orchestration.ingestion_assets import INGESTION_ASSETS  # noqa: E402
 from orchestration.jobs import build_sync_jobs  # noqa: E402
+from orchestration.raw_checks import RAW_CHECKS  # noqa: E402
 from orchestration.resources import ProcoreResource, WarehouseResource  # noqa: E402
-from orchestration.upsert import arrow_frame, upsert_frame  # noqa: E402
-from procore_source.sandbox.handle import SandboxHandle  # noqa: E402
+from procore_sandbox.handle import SandboxHandle  # noqa: E402
 from procore_source.streams import RFIS, STREAMS  # noqa: E402
+from warehouse.connection import Warehouse  # noqa: E402
+from warehouse.upsert import arrow_frame, upsert_frame  # noqa: E402
 
 
 def bench_upserts(rows_n: int) -> dict:
@@ -61,7 +62,7 @@ def bench_upserts(rows_n: int) -> dict:
                for row in rows]
     out = {"rows": rows_n, "flatten_rows_per_s": round(rows_n / flatten_s)}
     with tempfile.TemporaryDirectory() as tmp:
-        warehouse = WarehouseResource(data_dir=tmp)
+        warehouse = Warehouse(tmp)
         with warehouse.connect() as con:
             for label, batch in (("insert", rows), ("unchanged", rows), ("update", changed)):
                 t = time.perf_counter()
@@ -142,7 +143,7 @@ def run_full_sync(handle: SandboxHandle, workers: int) -> dict:
                                    login_base_url=env["PROCORE_LOGIN_BASE_URL"], max_workers=workers),
         "warehouse": WarehouseResource(data_dir=data),
     }
-    defs = dg.Definitions(assets=INGESTION_ASSETS, asset_checks=INGESTION_CHECKS,
+    defs = dg.Definitions(assets=INGESTION_ASSETS, asset_checks=RAW_CHECKS,
                           jobs=build_sync_jobs(INGESTION_ASSETS), resources=resources)
     job = defs.resolve_job_def("weekly_full_sync")
     handle.clear_stats()

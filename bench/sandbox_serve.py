@@ -12,9 +12,9 @@ import time
 
 import requests
 
-from procore_source.sandbox.app import build_app
-from procore_source.sandbox.options import SandboxOptions
-from procore_source.sandbox.server import start_sandbox
+from procore_sandbox.app import build_app
+from procore_sandbox.options import SandboxOptions
+from procore_sandbox.server import start_sandbox
 
 
 def server_cpu_per_request(sandbox, project_id: int, company_id: int, token: str, count: int = 500) -> dict:

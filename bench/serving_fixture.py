@@ -42,6 +42,9 @@ CREATE TABLE marts.project_metrics_daily (metric_date DATE, project_id BIGINT, c
   committed_costs {MONEY}, projected_over_under {MONEY});
 CREATE TABLE meta.freshness (company_id BIGINT, stream VARCHAR, last_synced_at TIMESTAMPTZ);
 CREATE TABLE meta.snapshot (snapshot_id VARCHAR, published_at TIMESTAMPTZ);
+CREATE TABLE meta.stream_cadence (stream VARCHAR, cadence_seconds BIGINT, position INTEGER);
+INSERT INTO meta.stream_cadence VALUES ('rfis', 3600, 1), ('submittals', 3600, 2), ('projects', 86400, 3),
+  ('budget_views', 86400, 4), ('budget_rows', 86400, 5);
 CREATE TABLE meta.sync_health (company_id BIGINT, stream VARCHAR, last_success_at TIMESTAMPTZ,
   last_attempt_at TIMESTAMPTZ, last_run_id VARCHAR, last_status VARCHAR, projects_ok BIGINT,
   projects_skipped BIGINT, projects_failed BIGINT);

@@ -33,7 +33,7 @@ for extra in (ROOT, ROOT / "bench"):
 from soak_checks import Cycle, SoakReport, jobs_due, metric_differences  # noqa: E402
 from soak_compare import ALL_STREAMS, HOURLY_STREAMS, differences  # noqa: E402
 
-from procore_ops.processes import group_rss_bytes, wait_for_http  # noqa: E402
+from operations.processes import group_rss_bytes, wait_for_http  # noqa: E402
 
 HOURLY_PATHS = ("/rest/v1.0/projects/*/rfis", "/rest/v1.0/projects/*/submittals",
                 "/rest/v1.0/projects/*/rfis/recycle_bin", "/rest/v1.0/projects/*/submittals/recycle_bin")
@@ -94,10 +94,12 @@ def run_soak(sandbox, data_dir: Path, cycles: int, seed: int = 1, max_mutations:
     """Run the soak against `sandbox` (a SandboxHandle) with the warehouse in `data_dir`."""
     import dagster as dg
 
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
+    from pipeline_settings import PipelineSettings
 
     os.environ.update({**sandbox.env(), "PIPELINES_DATA_DIR": str(data_dir), "PROCORE_RETRY_BACKOFF": "0.05",
                        "PIPELINES_SYNC_OVERLAP_SECONDS": str(overlap_seconds(sandbox))})
+    defs = build_definitions(PipelineSettings.from_env())  # the settings just set, read as a code location would
     home = Path(tempfile.mkdtemp(prefix="soak-dagster-home-"))
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     rng = random.Random(seed)
@@ -125,7 +127,8 @@ def run_soak(sandbox, data_dir: Path, cycles: int, seed: int = 1, max_mutations:
             sandbox.configure(token_ttl=5400)
             streams = ALL_STREAMS if jobs != ["hourly_sync"] else HOURLY_STREAMS
             problems = ([] if ok else ["a job failed"]) + differences(data_dir / "warehouse.duckdb", sandbox, streams)
-            problems += metric_differences(data_dir / "serving.duckdb", sandbox, check_project_set=streams == ALL_STREAMS)
+            problems += metric_differences(data_dir / "serving.duckdb", sandbox,
+                                           check_project_set=streams == ALL_STREAMS)
             cycle = Cycle(index, now.strftime("%a %H:%M"), jobs, mutations, faults, requests, seconds, problems)
             report.cycles.append(cycle)
             log(cycle.line())
@@ -167,8 +170,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    from procore_ops.processes import ProcessGroups
-    from procore_source.sandbox.handle import SandboxHandle
+    from operations.processes import ProcessGroups
+    from procore_sandbox.handle import SandboxHandle
 
     work = Path(tempfile.mkdtemp(prefix="procore-soak-"))
     with socket.socket() as sock:

@@ -56,7 +56,8 @@ def differences(db_path: Path, sandbox: Any, streams: Iterable[str] = ALL_STREAM
                 elif have[0] != entry["record"]:
                     found.append(f"{name} {key}: payload differs (updated_at {have[0].get('updated_at')} vs "
                                  f"{entry['record'].get('updated_at')})")
-            found += [f"{name} {key}: in the warehouse, unknown to the sandbox" for key in stored.keys() - source.keys()]
+            found += [f"{name} {key}: in the warehouse, unknown to the sandbox"
+                      for key in stored.keys() - source.keys()]
             if found:
                 problems += found[:limit] + ([f"{name}: ... {len(found) - limit} more"] if len(found) > limit else [])
     return problems

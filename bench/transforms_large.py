@@ -20,11 +20,11 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.publish import publish
-from orchestration.warehouse_schema import create_raw_tables
 from transforms.history import rebuild_history
 from transforms.runner import run_all
 from transforms.settings import TransformSettings
+from warehouse.publish import publish
+from warehouse.schema import create_raw_tables
 
 NOW = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)
 

@@ -33,11 +33,11 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from orchestration import definitions  # noqa: E402
-from orchestration.webhook_sensor import with_webhooks  # noqa: E402
+from orchestration.definitions import build_definitions  # noqa: E402
+from pipeline_settings import PipelineSettings  # noqa: E402
+from procore_sandbox.options import SandboxOptions  # noqa: E402
+from procore_sandbox.server import start_sandbox  # noqa: E402
 from procore_source.client import ProcoreClient  # noqa: E402
-from procore_source.sandbox.options import SandboxOptions  # noqa: E402
-from procore_source.sandbox.server import start_sandbox  # noqa: E402
 from procore_source.settings import ProcoreSettings  # noqa: E402
 from webhooks.procore_api import HooksApi  # noqa: E402
 from webhooks.register import register  # noqa: E402
@@ -107,7 +107,8 @@ def latency(sandbox, pipe: Pipeline, serving: Path, samples: int, interval: floa
     def closed(pid: int) -> int:
         try:
             with duckdb.connect(str(serving), read_only=True) as con:
-                row = con.execute("SELECT rfis_closed FROM marts.project_metrics WHERE project_id = ?", [pid]).fetchone()
+                row = con.execute("SELECT rfis_closed FROM marts.project_metrics WHERE project_id = ?",
+                                  [pid]).fetchone()
         except duckdb.Error:
             return -1
         return row[0] if row else -1
@@ -157,7 +158,7 @@ def main() -> None:
         register(HooksApi(client), company_id=company, url=receiver.delivery_url, secret=SECRET,
                  namespace="procore-pipelines")
     with dg.instance_for_test(temp_dir=str(tmp / "dg")) as instance:
-        pipe = Pipeline(with_webhooks(definitions.defs, definitions.ASSETS), instance)
+        pipe = Pipeline(build_definitions(PipelineSettings.from_env()), instance)
         started = time.perf_counter()
         assert pipe.run("daily_sync") and pipe.run("hourly_sync")
         print(f"initial load of {args.projects} projects: {time.perf_counter() - started:.1f} s")
@@ -193,8 +194,9 @@ def main() -> None:
         print(f"  hourly polling:              {polling:6d} requests/hour")
         print(f"  webhooks, one coalesced run: {coalesced:6d} requests/hour ({polling / max(coalesced, 1):.0f}x fewer)")
         hourly_spread = round(spread_total / spread_runs * per_hour)
-        print(f"  webhooks, one run per change:{hourly_spread:6d} requests/hour ({polling / max(hourly_spread, 1):.0f}x "
-              f"fewer; {spread_total} requests in {spread_runs} runs, {time.perf_counter() - started:.0f} s)")
+        fewer = polling / max(hourly_spread, 1)
+        print(f"  webhooks, one run per change:{hourly_spread:6d} requests/hour ({fewer:.0f}x fewer; "
+              f" {spread_total} requests in {spread_runs} runs, {time.perf_counter() - started:.0f} s)")
         serving = tmp / "data" / "serving.duckdb"
         if args.latency_samples and serving.exists():
             print(f"latency, sensor every {args.interval:.0f} s, {args.latency_samples} samples:")

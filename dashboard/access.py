@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from dashboard.store import TokenInfo
+from dashboard.access_store import TokenInfo
 
 BIGINT_MAX = 2**63 - 1
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from dashboard import snapshot as queries
+from dashboard.access_store import AccessStore, StoreError, TokenInfo
 from dashboard.settings import DashboardSettings
-from dashboard.store import AccessStore, StoreError, TokenInfo
 
 RESOURCE_FLAGS = {"project": "Project", "group": "ProjectGroup", "company": "Company"}
 
@@ -57,7 +57,7 @@ class Admin:
         directory = self.directory()
         for pid in project_ids:
             if pid not in directory:
-                raise StoreError(f"project {pid} is not in the warehouse")
+                raise StoreError(f"project {pid} is not in the serving snapshot")
             if directory[pid] != company_id:
                 raise StoreError(f"project {pid} belongs to company {directory[pid]}, not {company_id}")
 
@@ -66,9 +66,9 @@ class Admin:
         if resource_type == "ProjectGroup":
             self.store.get_group(resource_id)
         elif resource_type == "Project" and resource_id not in self.directory():
-            raise StoreError(f"project {resource_id} is not in the warehouse")
+            raise StoreError(f"project {resource_id} is not in the serving snapshot")
         elif resource_type == "Company" and resource_id not in set(self.directory().values()):
-            raise StoreError(f"company {resource_id} has no projects in the warehouse")
+            raise StoreError(f"company {resource_id} has no projects in the serving snapshot")
 
     def url_for(self, token: str) -> str:
         """The ready-to-paste iframe URL for a token."""

@@ -13,8 +13,8 @@ import streamlit as st
 
 from dashboard import health_view, list_view, media_guard, project_view, queries, views
 from dashboard.access import Refused, choose_project, choose_view, parse_query, resolve_scope
+from dashboard.access_store import AccessStore, StoreError, digest
 from dashboard.settings import DashboardSettings
-from dashboard.store import AccessStore, StoreError, digest
 
 log = logging.getLogger("dashboard")
 RENDER_SECONDS_KEY = "_render_seconds"

@@ -10,10 +10,10 @@ from pathlib import Path
 import streamlit as st
 from starlette.middleware import Middleware
 
+from dashboard.access_store import AccessStore
 from dashboard.gate import GateMiddleware
 from dashboard.security import SecurityHeadersMiddleware
 from dashboard.settings import BASE_URL_PATH, DashboardSettings
-from dashboard.store import AccessStore
 
 _settings = DashboardSettings.from_env()
 _store = AccessStore(_settings.database_url)  # engine created lazily, on the first CSV download

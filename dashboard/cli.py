@@ -10,8 +10,9 @@ from pathlib import Path
 from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.settings import BASE_URL_PATH, DashboardSettings, SettingsError
-from dashboard.store import StoreError, TokenInfo
+from dashboard.access_store import StoreError, TokenInfo
+from dashboard.settings import BASE_URL_PATH, DashboardSettings
+from pipeline_settings import SettingsError
 
 ASGI_PATH = Path(__file__).with_name("asgi.py")
 

@@ -11,9 +11,9 @@ from dashboard import formatting as fmt
 from dashboard import queries
 from dashboard.views import back_to_list
 
-HOUR, DAY = timedelta(hours=1), timedelta(days=1)
-# How often each stream is synced (the hourly and daily jobs); older than twice that is stale.
-CADENCES = {"rfis": HOUR, "submittals": HOUR, "projects": DAY, "budget_views": DAY, "budget_rows": DAY}
+HOUR, DAY, WEEK = timedelta(hours=1), timedelta(days=1), timedelta(weeks=1)
+CADENCE_WORDS = {HOUR: "hourly", DAY: "daily", WEEK: "weekly"}
+# The streams' names on the page, in the order shown when the snapshot names no cadence (an older one).
 STREAM_LABELS = {"rfis": "RFIs", "submittals": "Submittals", "projects": "Projects",
                  "budget_views": "Budget views", "budget_rows": "Budget rows"}
 HIGH_USE = 0.8  # warn when the last hour's requests reach this share of the limit
@@ -26,10 +26,19 @@ def _utc(moment) -> datetime | None:
     return (stamp.tz_localize(UTC) if stamp.tzinfo is None else stamp.tz_convert(UTC)).to_pydatetime()
 
 
-def is_stale(stream: str, last_success, now: datetime) -> bool:
-    """True when `stream` never synced successfully or did so longer ago than twice its cadence."""
+def stream_cadences(frame: pd.DataFrame) -> dict[str, timedelta]:
+    """Stream -> how often the pipeline syncs it, from the snapshot's `meta.stream_cadence` (most frequent
+    first); empty for a snapshot published before the table existed."""
+    if frame.empty:
+        return {}
+    return {str(r.stream): timedelta(seconds=int(r.cadence_seconds)) for r in frame.itertuples(index=False)}
+
+
+def is_stale(stream: str, last_success, now: datetime, cadences: dict[str, timedelta]) -> bool:
+    """True when `stream` never synced successfully or did so longer ago than twice its cadence (a stream the
+    snapshot gives no cadence: daily)."""
     moment = _utc(last_success)
-    return moment is None or now - moment > 2 * CADENCES.get(stream, DAY)
+    return moment is None or now - moment > 2 * cadences.get(stream, DAY)
 
 
 def _short_ago(moment, now: datetime) -> str:
@@ -37,30 +46,32 @@ def _short_ago(moment, now: datetime) -> str:
     return fmt.ago(moment, now).replace(" minutes", " min").replace(" minute", " min")
 
 
-def _cadence_text(stream: str) -> str:
-    return "hourly" if CADENCES.get(stream, DAY) == HOUR else "daily"
+def _cadence_text(stream: str, cadences: dict[str, timedelta]) -> str:
+    every = cadences.get(stream, DAY)
+    return CADENCE_WORDS.get(every) or f"every {every.total_seconds() / 3600:g} hours"
 
 
-def _streams(df: pd.DataFrame, now: datetime) -> None:
+def _streams(df: pd.DataFrame, cadences: dict[str, timedelta], now: datetime) -> None:
     st.subheader("Last successful sync", anchor=False)
     if df.empty:
         st.info("No sync has been recorded yet. Figures appear here after the next sync.", icon="⏳")
         return
     rows = {r.stream: r for r in df.itertuples(index=False)}
-    names = list(CADENCES) + sorted(set(rows) - set(CADENCES))
+    known = list(cadences or STREAM_LABELS)
+    names = known + sorted(set(rows) - set(known))
     cards = st.columns(len(names))
     stale = []
     for card, name in zip(cards, names, strict=True):
         row = rows.get(name)
         last = row.last_success_at if row is not None else None
         card.metric(STREAM_LABELS.get(name, name), _short_ago(last, now), border=True,
-                    help=f"Synced {_cadence_text(name)}")
-        if is_stale(name, last, now):
+                    help=f"Synced {_cadence_text(name, cadences)}")
+        if is_stale(name, last, now, cadences):
             stale.append(name)
     for name in stale:
         when = fmt.ago(rows[name].last_success_at, now) if name in rows else "never"
         st.warning(f"{STREAM_LABELS.get(name, name)}: last successful sync {when}, more than twice its "
-                   f"{_cadence_text(name)} cadence.", icon="⚠️")
+                   f"{_cadence_text(name, cadences)} cadence.", icon="⚠️")
     synced = [rows[n] for n in names if n in rows]
     table = pd.DataFrame({
         "Stream": [STREAM_LABELS.get(r.stream, r.stream) for r in synced],
@@ -151,6 +162,6 @@ def render(path: str, version: str, company_id: int, now: datetime | None = None
     bundle = queries.health_bundle(path, version, company_id)
     st.title("Pipeline health", anchor=False)
     st.button("← Projects", key="back_to_list", on_click=back_to_list)
-    _streams(bundle["streams"], now)
+    _streams(bundle["streams"], stream_cadences(bundle["cadence"]), now)
     _problems(bundle["problems"], now)
     _rate_limit(bundle["rate_limit"], now)

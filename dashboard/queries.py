@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard.snapshot import SnapshotUnavailable, fetch, fetch_many, snapshot_version
 
 __all__ = ["SnapshotUnavailable", "fetch", "snapshot_version", "cached_fetch", "project_directory",
-           "list_projects", "project_bundle", "health_bundle"]
+           "list_projects", "project_bundle", "health_bundle", "CADENCE_SQL"]
 CACHE_TTL_SECONDS = 60
 
 
@@ -77,6 +77,8 @@ _HEALTH_QUERIES = {
     # Every column: an older snapshot's single-window shape still reads (its windows show as not seen).
     "rate_limit": "SELECT * EXCLUDE (company_id) FROM meta.rate_limit WHERE company_id = ?",
 }
+# How often the pipeline syncs each stream, most frequent first (the same for every company).
+CADENCE_SQL = "SELECT stream, cadence_seconds FROM meta.stream_cadence ORDER BY position"
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=128)
@@ -84,6 +86,8 @@ def health_bundle(path: str, version: str, company_id: int) -> dict[str, pd.Data
     """The pipeline-health view of one company, read on one short connection and cached together.
 
     Keys: `streams` (meta.sync_health rows), `problems` (meta.sync_problems with project names),
-    `rate_limit` (0 or 1 row: requests in the last hour, the hourly and the spike window). A snapshot without these tables gives empty frames.
+    `rate_limit` (0 or 1 row: requests in the last hour, the hourly and the spike window), `cadence`
+    (meta.stream_cadence). A snapshot without these tables gives empty frames.
     """
-    return fetch_many(path, {name: (sql, (company_id,)) for name, sql in _HEALTH_QUERIES.items()})
+    queries = {name: (sql, (company_id,)) for name, sql in _HEALTH_QUERIES.items()}
+    return fetch_many(path, {**queries, "cadence": (CADENCE_SQL, ())})

@@ -1,4 +1,8 @@
-"""Dashboard settings, read from the environment (one frozen dataclass, no globals)."""
+"""Dashboard settings, read from the environment (one frozen dataclass, no globals).
+
+`PIPELINES_DATA_DIR` and `PROCORE_WEB_BASE_URL`, which the pipeline reads too, are parsed by
+`pipeline_settings.variables`; the `DASHBOARD_*` variables here.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from pipeline_settings import SettingsError, variables
 
 BASE_URL_PATH = "integrations/procore/iframe"
 DEFAULT_PUBLIC_URL = f"http://localhost:8501/{BASE_URL_PATH}/"
@@ -17,7 +23,7 @@ PROCORE_FRAME_ANCESTORS = (
 )
 
 
-class SettingsError(ValueError):
+class DashboardSettingsError(SettingsError):
     """A dashboard setting has a value that cannot be used."""
 
 
@@ -44,17 +50,17 @@ class DashboardSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> DashboardSettings:
-        """Build settings from `environ` (default `os.environ`)."""
+        """Build settings from `environ` (default `os.environ`); raises a `SettingsError` naming the variable."""
         env = os.environ if environ is None else environ
-        data_dir = Path(env.get("PIPELINES_DATA_DIR") or "./data")
+        data_dir = variables.data_dir(env)
         database_url = env.get("DASHBOARD_DATABASE_URL") or f"sqlite:///{data_dir / 'dashboard.db'}"
         public_url = env.get("DASHBOARD_PUBLIC_URL") or DEFAULT_PUBLIC_URL
         if not public_url.startswith(("http://", "https://")):
-            raise SettingsError(f"DASHBOARD_PUBLIC_URL must be an http(s) URL, got {public_url!r}")
+            raise DashboardSettingsError(f"DASHBOARD_PUBLIC_URL must be an http(s) URL, got {public_url!r}")
         if not public_url.endswith("/"):
             public_url += "/"
         extra = tuple(_origins(env.get("DASHBOARD_FRAME_ANCESTORS", "")))
-        web = (env.get("PROCORE_WEB_BASE_URL") or "https://app.procore.com").rstrip("/")
+        web = variables.web_base_url(env)
         return cls(data_dir, database_url, public_url, extra, web)
 
 
@@ -64,6 +70,6 @@ def _origins(raw: str) -> list[str]:
     for item in raw.replace(",", " ").split():
         item = item.rstrip("/")
         if not item.startswith(("http://", "https://")) or any(c in item for c in ";'\"<>"):
-            raise SettingsError(f"DASHBOARD_FRAME_ANCESTORS: {item!r} is not an http(s) origin")
+            raise DashboardSettingsError(f"DASHBOARD_FRAME_ANCESTORS: {item!r} is not an http(s) origin")
         origins.append(item)
     return origins

@@ -14,16 +14,15 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from orchestration.meta_tables import read_cursors
-from orchestration.reads import Scope, since_for
 from orchestration.resources import ProcoreResource, WarehouseResource
+from orchestration.run_config import SyncConfig
 from orchestration.run_metadata import counter_delta, stream_metadata
-from orchestration.scopes import SyncConfig, project_scopes, wants
-from orchestration.sync_run import SyncFailed, SyncReport, sync_scopes
-from procore_source.streams import BUDGET_ROWS, BUDGET_VIEWS, PROJECTS, RFIS, SUBMITTALS, Stream
+from procore_source.streams import BUDGET_ROWS, BUDGET_VIEWS, PROJECTS, RFIS, STREAMS, SUBMITTALS, Stream
+from warehouse.scopes import SyncFailed, plan_scopes
+from warehouse.sync import SyncReport, sync_scopes
 
-PROJECTS_KEY = dg.AssetKey(["raw", "projects"])
-RAW_KEYS = {s.name: dg.AssetKey(["raw", s.name]) for s in (PROJECTS, RFIS, SUBMITTALS, BUDGET_VIEWS, BUDGET_ROWS)}
+RAW_KEYS = {name: dg.AssetKey(["raw", name]) for name in STREAMS}  # `raw/<stream>` is `raw.<stream>`
+PROJECTS_KEY = RAW_KEYS[PROJECTS.name]
 
 
 def _sync(context: dg.AssetExecutionContext, config: SyncConfig, procore: ProcoreResource,
@@ -31,30 +30,20 @@ def _sync(context: dg.AssetExecutionContext, config: SyncConfig, procore: Procor
     """Plan the scopes and windows of `streams`, run the sync, and return its report and counters."""
     client = procore.client()
     settings = client.settings
+    store = warehouse.get_warehouse()
     window_end = datetime.now(UTC)
-    incremental = streams[0].supports_updated_at and not config.full_refresh
-    if streams[0].scope == "company":
-        scopes = [Scope(c) for c in settings.company_ids]
-    else:
-        try:
-            scopes = project_scopes(warehouse, client, settings.company_ids, config.project_ids,
-                                    run_id=context.run.run_id, log=context.log)
-        except SyncFailed as exc:
-            raise dg.Failure(description=str(exc)) from None
-    with warehouse.connect() as con:
-        cursors = read_cursors(con, streams[0].name)
-    planned = []
-    for scope in scopes:
-        stored = cursors.get((scope.company_id, scope.project_id))
-        since = since_for(stored.cursor if stored else None, full=not incremental,
-                          overlap_seconds=procore.overlap_seconds())
-        planned.append((scope, since))
+    try:
+        planned = plan_scopes(store, client, streams, only=config.project_ids, full_refresh=config.full_refresh,
+                              overlap_seconds=procore.sync_overlap_seconds, run_id=context.run.run_id,
+                              log=context.log)
+    except SyncFailed as exc:
+        raise dg.Failure(description=str(exc)) from None
     full_reads = sum(1 for _, since in planned if since is None)
     context.log.info(f"{'+'.join(s.name for s in streams)}: {len(planned)} scopes in companies "
-                     f"{list(settings.company_ids)} ({full_reads} full reads), window end {window_end:%Y-%m-%dT%H:%M:%SZ}, "
-                     f"{settings.max_workers} workers")
+                     f"{list(settings.company_ids)} ({full_reads} full reads), "
+                     f"window end {window_end:%Y-%m-%dT%H:%M:%SZ}, {settings.max_workers} workers")
     before = client.counters.snapshot()
-    report = sync_scopes(client=client, warehouse=warehouse, streams=streams, scopes=planned,
+    report = sync_scopes(client=client, warehouse=store, streams=streams, scopes=planned,
                          window_end=window_end, run_id=context.run.run_id, max_workers=settings.max_workers,
                          log=context.log)
     return report, counter_delta(before, client.counters.snapshot()), window_end
@@ -62,7 +51,7 @@ def _sync(context: dg.AssetExecutionContext, config: SyncConfig, procore: Procor
 
 def _result(context: dg.AssetExecutionContext, config: SyncConfig, procore: ProcoreResource,
             warehouse: WarehouseResource, streams: tuple[Stream, ...]) -> Iterator[dg.MaterializeResult]:
-    if not wants(config, [s.name for s in streams]):
+    if not config.wants([s.name for s in streams]):
         context.log.info(f"run config streams={config.streams} leaves out {[s.name for s in streams]}: nothing read")
         for stream in streams:
             yield dg.MaterializeResult(asset_key=RAW_KEYS[stream.name], metadata={"skipped_by_config": True})

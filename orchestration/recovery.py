@@ -15,9 +15,9 @@ import os
 import sys
 
 import dagster as dg
-from dagster._core.storage.dagster_run import FINISHED_STATUSES, RunsFilter
 
 ACTIVE = [dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING]
+FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
 
 
 def _alive(pid: int) -> bool:
@@ -45,7 +45,7 @@ def run_worker_pid(instance: dg.DagsterInstance, run_id: str) -> int | None:
 def release_dead_runs(instance: dg.DagsterInstance) -> list[str]:
     """Fail active runs whose worker process is gone and free their pool slots; returns their run ids."""
     released = []
-    for record in instance.get_run_records(filters=RunsFilter(statuses=ACTIVE)):
+    for record in instance.get_run_records(filters=dg.RunsFilter(statuses=ACTIVE)):
         run = record.dagster_run
         pid = run_worker_pid(instance, run.run_id)
         if pid is None or _alive(pid):
@@ -56,7 +56,7 @@ def release_dead_runs(instance: dg.DagsterInstance) -> list[str]:
         released.append(run.run_id)
     holders = instance.event_log_storage.get_concurrency_run_ids()
     if holders:
-        for record in instance.get_run_records(filters=RunsFilter(run_ids=list(holders), statuses=FINISHED_STATUSES)):
+        for record in instance.get_run_records(filters=dg.RunsFilter(run_ids=list(holders), statuses=FINISHED)):
             instance.event_log_storage.free_concurrency_slots_for_run(record.dagster_run.run_id)
     return released
 

@@ -1,45 +1,44 @@
-"""Dagster resources: the Procore source (`ProcoreResource`) and the DuckDB warehouse (`WarehouseResource`).
+"""Dagster resources: the Procore source, the DuckDB warehouse, and how the SQL models are rendered.
 
-`ProcoreResource` builds `ProcoreSettings` from its fields plus the `PROCORE_*` environment and one
-`ProcoreClient` per run, shared by every asset and thread of the run (one pacer per company).
-`WarehouseResource.connect()` opens `warehouse.duckdb` for a short write; when another process
-holds DuckDB's file lock (two headless `dagster job execute` runs have no run queue between them),
-it waits and retries up to `lock_timeout_seconds` instead of failing.
+`pipeline_resources(settings)` builds all three from the settings the code location read at load:
+their fields hold the parsed values (the Dagster UI shows them), and the credentials stay `dg.EnvVar`s
+(the UI shows their names only).
+
+- `ProcoreResource` builds `ProcoreSettings` from its fields plus the other `PROCORE_*` variables and
+  one `ProcoreClient` per run, shared by every asset and thread of the run (one pacer per company).
+- `WarehouseResource` says where the warehouse lives and hands out the `warehouse.Warehouse` there,
+  which opens every connection (see `warehouse.connection`).
+- `TransformsResource` holds the timezone of "today", the links into Procore, the budget view and
+  labels, and the pinned "today" of tests and replays; `settings()` is the models' `TransformSettings`.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from datetime import datetime
 
 import dagster as dg
-import duckdb
 from pydantic import PrivateAttr
 
-from orchestration.meta_tables import create_warehouse_tables
+from pipeline_settings import PipelineSettings, variables
 from procore_source.client import ProcoreClient
-from procore_source.private_files import private_dir, private_file
 from procore_source.settings import ProcoreSettings
-
-DEFAULT_OVERLAP_SECONDS = 300
-DEFAULT_LOCK_TIMEOUT_SECONDS = 600.0
-_initialised: set[str] = set()  # warehouse files whose tables this process already created
+from transforms.settings import DEFAULT_WEB_BASE_URL, TransformSettings
+from warehouse.connection import DEFAULT_LOCK_TIMEOUT_SECONDS, Warehouse
 
 
 class ProcoreResource(dg.ConfigurableResource):
-    """Procore credentials and companies; unset optional fields fall back to the `PROCORE_*` environment."""
+    """Procore credentials, companies and the incremental overlap; unset optional fields fall back to the
+    `PROCORE_*` environment, and no companies to `PROCORE_COMPANY_IDS` (which the client then requires)."""
 
     client_id: str
     client_secret: str
-    company_ids: str
+    company_ids: list[int] = []
     api_base_url: str | None = None
     login_base_url: str | None = None
     max_workers: int | None = None
-    sync_overlap_seconds: int | None = None
+    sync_overlap_seconds: int = variables.DEFAULT_SYNC_OVERLAP_SECONDS
 
     _client: ProcoreClient | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -50,24 +49,13 @@ class ProcoreResource(dg.ConfigurableResource):
         overrides = {
             "PROCORE_CLIENT_ID": self.client_id,
             "PROCORE_CLIENT_SECRET": self.client_secret,
-            "PROCORE_COMPANY_IDS": self.company_ids,
+            "PROCORE_COMPANY_IDS": ",".join(map(str, self.company_ids)) or None,
             "PROCORE_API_BASE_URL": self.api_base_url,
             "PROCORE_LOGIN_BASE_URL": self.login_base_url,
             "PROCORE_MAX_WORKERS": None if self.max_workers is None else str(self.max_workers),
         }
         env.update({k: v for k, v in overrides.items() if v is not None})
         return ProcoreSettings.from_env(env)
-
-    def overlap_seconds(self) -> int:
-        """How far each incremental window reaches back before the cursor (`PIPELINES_SYNC_OVERLAP_SECONDS`)."""
-        if self.sync_overlap_seconds is not None:
-            return self.sync_overlap_seconds
-        raw = os.environ.get("PIPELINES_SYNC_OVERLAP_SECONDS", "").strip()
-        if not raw:
-            return DEFAULT_OVERLAP_SECONDS
-        if not raw.isdigit():
-            raise ValueError(f"PIPELINES_SYNC_OVERLAP_SECONDS must be a whole number of seconds, got {raw!r}")
-        return int(raw)
 
     def client(self) -> ProcoreClient:
         """The run's shared client, created on first use."""
@@ -83,69 +71,50 @@ class ProcoreResource(dg.ConfigurableResource):
                 self._client = None
 
 
-def default_data_dir() -> str:
-    """`PIPELINES_DATA_DIR`, else `./data`."""
-    return os.environ.get("PIPELINES_DATA_DIR", "").strip() or "./data"
-
-
-def _is_lock_conflict(exc: duckdb.Error) -> bool:
-    text = str(exc).lower()
-    return "lock" in text and ("conflicting" in text or "could not set" in text)
-
-
 class WarehouseResource(dg.ConfigurableResource):
-    """Where `warehouse.duckdb` and `serving.duckdb` live (`PIPELINES_DATA_DIR`, default `./data`)."""
+    """Where `warehouse.duckdb` and `serving.duckdb` live; `get_warehouse()` is the `warehouse.Warehouse` there."""
 
-    data_dir: str | None = None
+    data_dir: str = variables.DEFAULT_DATA_DIR
     lock_timeout_seconds: float = DEFAULT_LOCK_TIMEOUT_SECONDS
 
-    @property
-    def directory(self) -> Path:
-        """The data directory (created on first connect)."""
-        return Path(self.data_dir or default_data_dir())
-
-    @property
-    def warehouse_path(self) -> Path:
-        """`<data dir>/warehouse.duckdb`."""
-        return self.directory / "warehouse.duckdb"
-
-    @property
-    def serving_path(self) -> Path:
-        """`<data dir>/serving.duckdb`."""
-        return self.directory / "serving.duckdb"
-
-    @contextmanager
-    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection to the warehouse with every raw and meta table created; closed on exit."""
-        private_dir(self.directory)  # 0700: also covers DuckDB's WAL, which it creates with the umask
-        fresh = not self.warehouse_path.exists()  # a file deleted under a long-lived process needs its tables again
-        con = open_with_lock_wait(self.warehouse_path, read_only=read_only, timeout=self.lock_timeout_seconds)
-        private_file(self.warehouse_path)
-        try:
-            if not read_only and (fresh or str(self.warehouse_path) not in _initialised):
-                create_warehouse_tables(con)
-                _initialised.add(str(self.warehouse_path))
-            yield con
-        finally:
-            con.close()
+    def get_warehouse(self) -> Warehouse:
+        """The warehouse in `data_dir`."""
+        return Warehouse(self.data_dir, lock_timeout_seconds=self.lock_timeout_seconds)
 
 
-def open_with_lock_wait(path: Path, *, read_only: bool = False, timeout: float) -> duckdb.DuckDBPyConnection:
-    """`duckdb.connect(path)`, retrying while another process holds the file lock, up to `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    delay = 0.05
-    while True:
-        try:
-            return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if not _is_lock_conflict(exc) or time.monotonic() >= deadline:
-                if _is_lock_conflict(exc):
-                    raise TimeoutError(f"{path} stayed locked by another process for {timeout:.0f} s "
-                                       f"(another sync still running?): {exc}") from exc
-                if "not a valid duckdb database" in str(exc).lower():
-                    raise RuntimeError(f"{path} is not a readable DuckDB database (corrupted or overwritten): "
-                                       "rebuild it by a full sync with `make rebuild-warehouse` "
-                                       "(docs/operations.md)") from exc
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+class TransformsResource(dg.ConfigurableResource):
+    """How the SQL models are rendered: `PIPELINES_TIMEZONE`, `PROCORE_WEB_BASE_URL`, `PIPELINES_BUDGET_VIEW`,
+    `PIPELINES_BUDGET_LABELS` (JSON text) and `PIPELINES_AS_OF` (ISO-8601, pins "today")."""
+
+    timezone: str = variables.DEFAULT_TIMEZONE
+    web_base_url: str = DEFAULT_WEB_BASE_URL
+    budget_view: str | None = None
+    budget_labels: str | None = None
+    as_of: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: PipelineSettings) -> TransformsResource:
+        """The resource of the deployment's settings; a bad label map fails here, at code-location load."""
+        resource = cls(timezone=settings.timezone, web_base_url=settings.web_base_url,
+                       budget_view=settings.budget_view, budget_labels=settings.budget_labels,
+                       as_of=settings.as_of.isoformat() if settings.as_of else None)
+        resource.settings()
+        return resource
+
+    def settings(self) -> TransformSettings:
+        """The `TransformSettings` the models run with."""
+        return TransformSettings.from_values(timezone=self.timezone, web_base_url=self.web_base_url,
+                                             budget_view=self.budget_view, budget_labels=self.budget_labels,
+                                             as_of=datetime.fromisoformat(self.as_of) if self.as_of else None)
+
+
+def pipeline_resources(settings: PipelineSettings) -> dict[str, dg.ConfigurableResource]:
+    """The code location's resources, from the settings read at load (credentials as `dg.EnvVar`)."""
+    return {
+        "procore": ProcoreResource(client_id=dg.EnvVar("PROCORE_CLIENT_ID"),
+                                   client_secret=dg.EnvVar("PROCORE_CLIENT_SECRET"),
+                                   company_ids=list(settings.company_ids),
+                                   sync_overlap_seconds=settings.sync_overlap_seconds),
+        "warehouse": WarehouseResource(data_dir=str(settings.data_dir)),
+        "transforms": TransformsResource.from_settings(settings),
+    }

@@ -8,8 +8,8 @@ from typing import Any
 
 import dagster as dg
 
-from orchestration.sync_run import StreamReport
 from procore_source.shapes import DriftTally
+from warehouse.sync import StreamReport
 
 DRIFT_COLUMNS = ("column", "path", "expected", "observed", "records", "example_id", "example_value")
 

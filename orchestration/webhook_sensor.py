@@ -1,6 +1,8 @@
 """Webhook-driven sync: a sensor turns inbox events into one targeted `webhook_sync` run.
 
-Each tick (every `WEBHOOK_SENSOR_INTERVAL_SECONDS`, default 15):
+Built from the settings the code location read at load (`build_webhook_sensor(settings, ...)`: the
+companies, the interval, the default status). Each tick (every `WEBHOOK_SENSOR_INTERVAL_SECONDS`,
+default 15):
 1. settle earlier batches: the events a batch claimed are marked consumed when its run succeeded,
    released for the next batch when it failed or was canceled, or when no run appeared within
    `CLAIM_GRACE_SECONDS` (the tick that claimed them died before its run was created);
@@ -13,7 +15,6 @@ Each tick (every `WEBHOOK_SENSOR_INTERVAL_SECONDS`, default 15):
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ import dagster as dg
 
 from orchestration.ingestion_assets import INGESTION_ASSETS
 from orchestration.jobs import sync_selection
+from pipeline_settings import PipelineSettings
 from webhooks.inbox import Inbox, PendingGroup
 from webhooks.settings import WebhookSettings
 
@@ -30,21 +32,6 @@ BATCH_TAG = "procore/webhook_batch"
 CLAIM_GRACE_SECONDS = 300
 DONE = {dg.DagsterRunStatus.SUCCESS}
 FAILED = {dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
-
-
-def sensor_interval() -> int:
-    """`WEBHOOK_SENSOR_INTERVAL_SECONDS` (5 to 3600, default 15)."""
-    raw = os.environ.get("WEBHOOK_SENSOR_INTERVAL_SECONDS", "").strip() or "15"
-    if not raw.isdigit() or not 5 <= int(raw) <= 3600:
-        raise ValueError(f"WEBHOOK_SENSOR_INTERVAL_SECONDS must be 5..3600 seconds, got {raw!r}")
-    return int(raw)
-
-
-def configured_companies() -> list[int]:
-    """The companies the sync covers (`PROCORE_COMPANY_IDS`); empty when unset or unreadable."""
-    raw = os.environ.get("PROCORE_COMPANY_IDS", "")
-    parts = [p.strip() for p in raw.split(",") if p.strip()]
-    return [int(p) for p in parts] if parts and all(p.isdigit() for p in parts) else []
 
 
 def build_webhook_job(all_assets: Sequence[object]) -> dg.UnresolvedAssetJobDefinition:
@@ -110,11 +97,12 @@ def _settle(context: dg.SensorEvaluationContext, inbox: Inbox) -> list[str]:
     return waiting
 
 
-def evaluate(context: dg.SensorEvaluationContext, inbox: Inbox,
+def evaluate(context: dg.SensorEvaluationContext, inbox: Inbox, companies: Sequence[int],
              all_assets: Sequence[object] | None = None) -> dg.SensorResult | dg.SkipReason:
-    """One tick against `inbox` (see the module docstring); `all_assets` narrows each run to what is dirty."""
+    """One tick against `inbox` (see the module docstring) for the synced `companies` (none: no filter);
+    `all_assets` narrows each run to what is dirty."""
     waiting = _settle(context, inbox)
-    companies = configured_companies()
+    companies = list(companies)
     if companies and inbox.ignore_other_companies(companies):
         context.log.warning(f"ignored webhook events of companies outside PROCORE_COMPANY_IDS {companies}")
     if waiting:
@@ -133,32 +121,27 @@ def evaluate(context: dg.SensorEvaluationContext, inbox: Inbox,
     )])
 
 
-def build_webhook_sensor(all_assets: Sequence[object] | None = None, interval: int | None = None
-                         ) -> dg.SensorDefinition:
-    """The `webhook_sensor` (RUNNING by default when `PIPELINES_SCHEDULES_RUNNING=1`, like the schedules).
+def build_webhook_sensor(settings: PipelineSettings, all_assets: Sequence[object] | None = None,
+                         interval: int | None = None) -> dg.SensorDefinition:
+    """The `webhook_sensor` for `settings.company_ids`, ticking every `interval` seconds (default
+    `settings.webhook_sensor_interval`), RUNNING by default when `settings.schedules_running`, like the schedules.
 
     With `all_assets` (the code location's assets) each run materializes only the dirty raw assets and
     what is downstream of them; without, the whole `webhook_sync` job (untouched raw assets do nothing).
     """
-    running = os.environ.get("PIPELINES_SCHEDULES_RUNNING", "").strip() == "1"
+    running = settings.schedules_running
+    companies = settings.company_ids
 
-    @dg.sensor(name="webhook_sensor", job_name=JOB_NAME, minimum_interval_seconds=interval or sensor_interval(),
+    @dg.sensor(name="webhook_sensor", job_name=JOB_NAME,
+               minimum_interval_seconds=interval or settings.webhook_sensor_interval,
                default_status=dg.DefaultSensorStatus.RUNNING if running else dg.DefaultSensorStatus.STOPPED,
                description="Syncs the projects and streams named by Procore webhook events (WEBHOOK_INBOX_URL).")
     def webhook_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
         """Claim new inbox events and request one targeted sync run; settle finished batches."""
         inbox = Inbox(WebhookSettings.from_env().inbox_url)
         try:
-            return evaluate(context, inbox, all_assets)
+            return evaluate(context, inbox, companies, all_assets)
         finally:
             inbox.close()
 
     return webhook_sensor
-
-
-def with_webhooks(defs: dg.Definitions, all_assets: Sequence[object]) -> dg.Definitions:
-    """`defs` plus the `webhook_sync` job and `webhook_sensor`, unless the code location has them already."""
-    if any(getattr(job, "name", None) == JOB_NAME for job in defs.jobs or []):
-        return defs
-    return dg.Definitions.merge(defs, dg.Definitions(jobs=[build_webhook_job(all_assets)],
-                                                     sensors=[build_webhook_sensor(all_assets)]))

@@ -1,1 +1,1 @@
-"""Procore REST client, stream catalogue and embedded sandbox. Imports nothing else of this project."""
+"""The Procore REST client and the stream catalogue; of this project it imports only `pipeline_settings`."""

@@ -81,7 +81,8 @@ def _token_fix(exc: ProcoreError, settings: ProcoreSettings) -> str:
 
 def _api_fix(exc: ProcoreError, settings: ProcoreSettings, cid: int) -> str:
     if isinstance(exc, ProcoreConnectionError):
-        return f"cannot reach {settings.api_base_url}: check PROCORE_API_BASE_URL (https://api.procore.com in production)"
+        return (f"cannot reach {settings.api_base_url}: check PROCORE_API_BASE_URL "
+                "(https://api.procore.com in production)")
     if isinstance(exc, AuthenticationError):
         return ("the API host refused the token: PROCORE_API_BASE_URL and PROCORE_LOGIN_BASE_URL must point at "
                 "the same environment (production, developer sandbox or monthly sandbox)")

@@ -3,6 +3,7 @@
 `ProcoreSettings.from_env()` is the one place the environment is read; everything else takes a
 `ProcoreSettings`. Missing or malformed variables raise one `SettingsError` naming every one of
 them (so a deployer fixes them all in one go), and the client secret never appears in `repr()`.
+`PROCORE_COMPANY_IDS`, which the orchestration reads too, is parsed by `pipeline_settings.variables`.
 """
 
 from __future__ import annotations
@@ -12,20 +13,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline_settings import SettingsError, variables
+
+__all__ = ["AUTH_GRANTS", "ProcoreSettings", "SettingsError"]
 AUTH_GRANTS = ("client_credentials", "refresh_token")
 _REQUIRED = (("client_id", "PROCORE_CLIENT_ID", "the OAuth client id of your Procore app"),
              ("client_secret", "PROCORE_CLIENT_SECRET", "the OAuth client secret of your app"))
 _NO_STORE = ("PROCORE_TOKEN_STORE is not set: the refresh_token grant needs a file path where the rotated "
              "refresh token is saved")
-
-
-class SettingsError(ValueError):
-    """`PROCORE_*` variables are missing or invalid; `problems` holds one line per variable saying how to fix
-    it, and the message joins them."""
-
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.problems = problems or [message]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,7 +68,7 @@ class ProcoreSettings:
             else:
                 problems.append(f"{var} is not set: export {var}=<{meaning}>")
         try:
-            values["company_ids"] = _company_ids(env)
+            values["company_ids"] = variables.company_ids(env)
         except SettingsError as exc:
             problems.append(str(exc))
         for name, var, parse in _OPTIONAL:
@@ -88,24 +83,6 @@ class ProcoreSettings:
         if problems:
             raise SettingsError("; ".join(problems), problems)
         return cls(**values)
-
-
-def _company_ids(env: Mapping[str, str]) -> tuple[int, ...]:
-    raw = env.get("PROCORE_COMPANY_IDS", "").strip()
-    if not raw:
-        raise SettingsError("PROCORE_COMPANY_IDS is not set: export PROCORE_COMPANY_IDS=<company id>[,<id>...] "
-                            "(the companies to sync)")
-    ids = []
-    for part in raw.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if not part.isdigit() or int(part) <= 0:
-            raise SettingsError(f"PROCORE_COMPANY_IDS is invalid: {part!r} is not a positive integer company id")
-        ids.append(int(part))
-    if not ids:
-        raise SettingsError("PROCORE_COMPANY_IDS is invalid: no company id in it")
-    return tuple(dict.fromkeys(ids))
 
 
 def _url(raw: str) -> str:

@@ -65,7 +65,7 @@ def rate_limit_wait(headers: Mapping[str, str], now: float) -> float | None:
 
 
 class Transport:
-    """Sends GET requests to the Procore API on behalf of `ProcoreClient`."""
+    """Sends API calls (reads, and the webhooks' writes) to Procore on behalf of `ProcoreClient`."""
 
     def __init__(self, settings: ProcoreSettings, tokens: TokenProvider, counters: RequestCounters,
                  pacer_for: Callable[[int], Pacer]) -> None:

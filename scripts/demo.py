@@ -32,7 +32,7 @@ VENV = ROOT / ".venv"
 
 def ensure_project_python() -> None:
     """Re-run this script under `.venv/bin/python` when this Python lacks the project; else say what to run."""
-    if importlib.util.find_spec("procore_ops") and importlib.util.find_spec("dagster"):
+    if importlib.util.find_spec("operations") and importlib.util.find_spec("dagster"):
         return
     venv_python = VENV / "bin" / "python"
     if venv_python.exists() and Path(sys.prefix).resolve() != VENV.resolve():
@@ -43,8 +43,8 @@ def ensure_project_python() -> None:
 
 ensure_project_python()
 
-from procore_ops.listeners import port_problem  # noqa: E402
-from procore_ops.processes import ProcessGroups, wait_for_http  # noqa: E402
+from operations.listeners import port_problem  # noqa: E402
+from operations.processes import ProcessGroups, wait_for_http  # noqa: E402
 
 BIN = Path(sys.executable).parent
 CODE_LOCATION = ["-m", "orchestration.definitions"]
@@ -129,9 +129,11 @@ def fill_history(env: dict[str, str]) -> str:
     try:
         with warnings.catch_warnings():  # Dagster's beta notices belong in the run logs, not on the demo's screen
             warnings.simplefilter("ignore")
-            from orchestration.history import history_partitions  # the same settings the children read
-        keys = history_partitions().get_partition_keys()
-    except ValueError as exc:  # a malformed PIPELINES_HISTORY_START
+            from orchestration.history_assets import history_partitions
+        from pipeline_settings import PipelineSettings, SettingsError
+
+        keys = history_partitions(PipelineSettings.from_env(env)).get_partition_keys()  # what the children read
+    except SettingsError as exc:  # a malformed PIPELINES_HISTORY_START, say
         raise RuntimeError(str(exc)) from None
     partition_range = f"{keys[0]}...{keys[-1]}"
     run([str(BIN / "dagster"), "asset", "materialize", *CODE_LOCATION, "--select", "marts/project_metrics_daily",

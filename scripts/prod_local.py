@@ -30,10 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
-from procore_ops.instance import prepare_dagster_home  # noqa: E402
-from procore_ops.listeners import port_problem  # noqa: E402
-from procore_ops.postgres import PgTarget, ensure_app_databases, ensure_database, wait_for_server  # noqa: E402
-from procore_ops.processes import ProcessGroups, wait_for_http  # noqa: E402
+from operations.instance import prepare_dagster_home  # noqa: E402
+from operations.listeners import port_problem  # noqa: E402
+from operations.postgres import PgTarget, ensure_app_databases, ensure_database, wait_for_server  # noqa: E402
+from operations.processes import ProcessGroups, wait_for_http  # noqa: E402
+from pipeline_settings import variables  # noqa: E402
 
 CODE_LOCATION = ["-m", "orchestration.definitions"]
 
@@ -51,8 +52,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--projects", type=int, default=25, help="sandbox projects per company")
     parser.add_argument("--pg-url", default=os.environ.get("PIPELINES_PG_URL", "postgresql://postgres@127.0.0.1:5432"))
     parser.add_argument("--database", default=os.environ.get("PIPELINES_PG_DB", "procore_pipelines"))
-    parser.add_argument("--home", type=Path, default=Path(os.environ.get("DAGSTER_HOME") or ROOT / ".dagster_prod_home"))
-    parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("PIPELINES_DATA_DIR") or ROOT / "data"))
+    parser.add_argument("--home", type=Path,
+                        default=Path(os.environ.get("DAGSTER_HOME") or ROOT / ".dagster_prod_home"))
+    parser.add_argument("--data-dir", type=Path, default=ROOT / variables.data_dir(os.environ))
     parser.add_argument("--no-initial-sync", action="store_true", help="do not queue a first full sync")
     parser.add_argument("--smoke", action="store_true", help="start everything, check it answers, stop")
     return parser.parse_args(argv)

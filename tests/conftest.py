@@ -7,7 +7,8 @@
 - `procore_env`: sets the `PROCORE_*` variables that point the client at `sandbox`.
 - `run_pipeline_job(job, data_dir)`: runs one of the code location's jobs (ingestion, marts, checks,
   snapshot) in process against `sandbox`, with the warehouse in `data_dir` and DAGSTER_HOME in tmp_path;
-  `execute_pipeline_job(env, job, data_dir, tags)` is the same without fixtures (session-scoped builders).
+  `execute_pipeline_job(env, job, data_dir, tags)` is the same without fixtures (session-scoped builders),
+  and `sandbox_resources(env, data_dir)` the resources they run with.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from procore_source.sandbox.options import SandboxOptions
-from procore_source.sandbox.server import RunningSandbox, start_sandbox
+from procore_sandbox.options import SandboxOptions
+from procore_sandbox.server import RunningSandbox, start_sandbox
 
 TEST_SANDBOX_DEFAULTS: dict[str, Any] = {
     "seed": 42, "companies": 2, "projects": 6, "records_per_project": 10,
@@ -65,6 +66,23 @@ def procore_env(sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> dic
     return env
 
 
+def sandbox_resources(sandbox_env: dict[str, str], data_dir: Any, **procore: Any) -> dict[str, Any]:
+    """The code location's resources, real, pointed at the sandbox whose `env()` is `sandbox_env`, with the
+    warehouse in `data_dir` and the transforms' defaults (UTC, real time); `procore` overrides client fields."""
+    from orchestration.resources import ProcoreResource, TransformsResource, WarehouseResource
+    from pipeline_settings import variables
+
+    env = sandbox_env
+    return {
+        "procore": ProcoreResource(client_id=env["PROCORE_CLIENT_ID"], client_secret=env["PROCORE_CLIENT_SECRET"],
+                                   company_ids=list(variables.company_ids(env)),
+                                   api_base_url=env["PROCORE_API_BASE_URL"],
+                                   login_base_url=env["PROCORE_LOGIN_BASE_URL"], **procore),
+        "warehouse": WarehouseResource(data_dir=str(data_dir)),
+        "transforms": TransformsResource(),
+    }
+
+
 def execute_pipeline_job(sandbox_env: dict[str, str], job: str, data_dir: Any,
                          tags: dict[str, str] | None = None) -> Any:
     """Run one of the code location's jobs in process against the sandbox whose `env()` is `sandbox_env`,
@@ -72,16 +90,9 @@ def execute_pipeline_job(sandbox_env: dict[str, str], job: str, data_dir: Any,
     import dagster as dg
 
     from orchestration.definitions import ASSETS, CHECKS, JOBS
-    from orchestration.resources import ProcoreResource, WarehouseResource
 
-    env = sandbox_env
-    resources = {
-        "procore": ProcoreResource(client_id=env["PROCORE_CLIENT_ID"], client_secret=env["PROCORE_CLIENT_SECRET"],
-                                   company_ids=env["PROCORE_COMPANY_IDS"], api_base_url=env["PROCORE_API_BASE_URL"],
-                                   login_base_url=env["PROCORE_LOGIN_BASE_URL"]),
-        "warehouse": WarehouseResource(data_dir=str(data_dir)),
-    }
-    defs = dg.Definitions(assets=ASSETS, asset_checks=CHECKS, jobs=JOBS, resources=resources)
+    defs = dg.Definitions(assets=ASSETS, asset_checks=CHECKS, jobs=JOBS,
+                          resources=sandbox_resources(sandbox_env, data_dir))
     with dg.DagsterInstance.ephemeral() as instance:
         return defs.resolve_job_def(job).execute_in_process(instance=instance, raise_on_error=False, tags=tags)
 

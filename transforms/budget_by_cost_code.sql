@@ -1,3 +1,4 @@
+-- grain: one row per (project, cost code)
 -- marts.budget_by_cost_code: one row per (project, cost code) of the chosen budget view, the
 -- budget measures summed over its rows (categories, unbudgeted rows), and the variance
 -- (revised budget minus projected costs; NULL when either is unknown).

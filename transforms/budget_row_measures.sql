@@ -1,3 +1,4 @@
+-- grain: one row per budget detail row of the chosen view, with every measure
 -- marts.budget_row_measures: one row per budget detail row (budgeted and unbudgeted) of each
 -- project's chosen view, with every budget measure. Label-named columns are mapped through
 -- marts.budget_label_map; where the view has no column for a measure the measure is NULL.

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import duckdb
 
-from transforms.runner import execute_sql, table_exists
+from transforms.runner import execute_sql
 from transforms.settings import TransformSettings
+from transforms.tables import table_exists
 
 TABLE = "marts.budget_snapshots"
 MEASURES = ("original_budget", "budget_modifications", "approved_changes", "revised_budget", "committed_costs",

@@ -33,6 +33,7 @@ from transforms.runner import execute_sql, model_sql
 from transforms.settings import TransformSettings
 
 TABLE = "marts.project_metrics_daily"
+HISTORY_MODEL = "project_metrics_daily"  # transforms/project_metrics_daily.sql: the days' counts (temp table)
 
 DDL = f"""
 CREATE TABLE IF NOT EXISTS {TABLE} (
@@ -89,7 +90,7 @@ def rebuild_history(con: duckdb.DuckDBPyConnection, settings: TransformSettings,
     con.execute(DDL)
     con.begin()
     try:
-        execute_sql(con, model_sql("project_metrics_daily"), params)
+        execute_sql(con, model_sql(HISTORY_MODEL), params)
         execute_sql(con, _MERGE, params)
         written = con.execute(
             f"SELECT count(*) FROM {TABLE} WHERE metric_date BETWEEN ? AND ?", [start, end]

@@ -1,3 +1,4 @@
+-- grain: one row per overdue open RFI or submittal
 -- marts.overdue_items: one row per open RFI or open submittal whose due date is before today
 -- ($today in the configured zone; due today is not overdue), with a link into Procore: the RFI's
 -- own `link` when Procore sent one, else {web}/{project}/project/rfi/show/{id}; submittals

@@ -1,3 +1,4 @@
+-- grain: one row per project with a budget view: the chosen view
 -- marts.project_budget_view: one row per (not deleted) project that has a budget view; the view its budget
 -- metrics come from: the view named $budget_view when the project has one, else its lowest id.
 CREATE OR REPLACE TABLE marts.project_budget_view AS

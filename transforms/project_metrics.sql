@@ -1,3 +1,4 @@
+-- grain: one row per project
 -- marts.project_metrics: one row per (not deleted) project: identity, RFI and submittal counts
 -- and timings as of $as_of (today = $today in the configured zone), and the budget of the
 -- project's chosen view summed over its rows (NULL where the view lacks a measure or there is none).

@@ -1,3 +1,4 @@
+-- grain: one row per (project, week) with RFI activity
 -- marts.rfi_weekly: one row per (project, week) with RFI activity: RFIs opened that week (by
 -- initiated_at, else created_at; drafts are not counted) and RFIs closed (by time_resolved).
 -- Weeks start on Monday in the configured timezone ($tz).

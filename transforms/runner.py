@@ -1,11 +1,14 @@
-"""The list of models, in dependency order, and the code that runs them on a DuckDB connection.
+"""The SQL models, found in their files, and the code that runs them in order on a DuckDB connection.
 
-Each model is one SQL file in `transforms/` that replaces one `marts.<name>` table; the
-runner binds the named parameters the file uses (`$today`, `$tz`, ...) from `TransformSettings`
-and runs it in its own transaction, so a failing model leaves the previous table in place.
-`budget_label_map` is the one model rendered in Python: the configured label -> measure map.
-`project_metrics` first gets the temp view `project_sync_times` (`project_sync_times.sql` from
-`meta.sync_state`, or `project_sync_times_raw.sql` when the warehouse has no `meta.sync_state`).
+A model is a SQL file in `transforms/` with a `-- grain:` header line (what one row is) that replaces
+the table `marts.<file name>`; what it reads (`raw.*` and `marts.*`) comes from the SQL itself, so the
+order the models run in and the assets' dependencies follow the queries. The runner binds the named
+parameters a file uses (`$today`, `$tz`, ...) from `TransformSettings` and runs it in its own
+transaction, so a failing model leaves the previous table in place. `budget_label_map` is the one model
+rendered in Python: the configured label -> measure map. `project_metrics` first gets the temp view
+`project_sync_times` (`project_sync_times.sql` from `meta.sync_state`, or `project_sync_times_raw.sql`
+when the warehouse has no `meta.sync_state`). Other SQL files here (those temp views, the history's
+`project_metrics_daily.sql`) have no grain line and are no models.
 """
 
 from __future__ import annotations
@@ -17,6 +20,11 @@ from pathlib import Path
 import duckdb
 
 from transforms.settings import TransformSettings
+from transforms.sql_files import header, strip_comments, tables_read
+from transforms.tables import table_exists
+
+MODELS_DIR = Path(__file__).parent
+_PARAMETER = re.compile(r"\$([a-z_]+)")
 
 
 @dataclass(frozen=True)
@@ -34,30 +42,57 @@ class Model:
         return f"marts.{self.name}"
 
 
-MODELS: tuple[Model, ...] = (
-    # the label map is rebuilt with the budget rows it maps (so the daily and weekly syncs pick up config changes)
-    Model("budget_label_map", ("budget_rows",), (), "one row per (measure, budget column label), priority 1 preferred"),
-    Model("project_budget_view", ("projects", "budget_views"), (), "one row per project with a budget view: the chosen view"),
-    Model("budget_row_measures", ("budget_rows",), ("project_budget_view", "budget_label_map"),
-          "one row per budget detail row of the chosen view, with every measure"),
-    Model("budget_by_cost_code", (), ("budget_row_measures",), "one row per (project, cost code)"),
-    Model("project_metrics", ("projects", "rfis", "submittals"), ("project_budget_view", "budget_row_measures"),
-          "one row per project"),
-    Model("rfi_weekly", ("projects", "rfis"), (), "one row per (project, week) with RFI activity"),
-    Model("submittal_status_counts", ("projects", "submittals"), (),
-          "one row per (project, status label, coarse status)"),
-    Model("overdue_items", ("projects", "rfis", "submittals"), (), "one row per overdue open RFI or submittal"),
-)
-MODELS_BY_NAME: dict[str, Model] = {m.name: m for m in MODELS}
-
-MODELS_DIR = Path(__file__).parent
-_PARAMETER = re.compile(r"\$([a-z_]+)")
-_COMMENT = re.compile(r"--[^\n]*")
+# rendered in Python; rebuilt with the budget rows it maps (so the daily and weekly syncs pick up config changes)
+BUDGET_LABEL_MAP = Model("budget_label_map", ("budget_rows",), (),
+                         "one row per (measure, budget column label), priority 1 preferred")
 
 
 def model_sql(name: str) -> str:
-    """The SQL text of model `name` (`transforms/<name>.sql`)."""
+    """The SQL text of `transforms/<name>.sql` (a model, or one of the other SQL files here)."""
     return (MODELS_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def model_from_sql(name: str, sql: str) -> Model | None:
+    """The model `transforms/<name>.sql` declares, or None when the file has no `-- grain:` line."""
+    grain = header(sql, ("grain",)).get("grain")
+    if grain is None:
+        return None
+    read = [t for t in tables_read(sql) if t != f"marts.{name}"]
+    return Model(name, tuple(t.split(".", 1)[1] for t in read if t.startswith("raw.")),
+                 tuple(t.split(".", 1)[1] for t in read if t.startswith("marts.")), grain)
+
+
+def _in_dependency_order(models: dict[str, Model]) -> tuple[Model, ...]:
+    ordered: list[Model] = []
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in path:
+            raise ValueError(f"SQL models read each other in a circle: {' -> '.join((*path, name))}")
+        if any(m.name == name for m in ordered):
+            return
+        if name not in models:
+            raise ValueError(f"{path[-1]}.sql reads marts.{name}, which no model builds")
+        for dep in models[name].model_deps:
+            visit(dep, (*path, name))
+        ordered.append(models[name])
+
+    for name in sorted(models):
+        visit(name, ())
+    return tuple(ordered)
+
+
+def discover_models() -> tuple[Model, ...]:
+    """Every model of `transforms/`, each after the models it reads."""
+    found = {BUDGET_LABEL_MAP.name: BUDGET_LABEL_MAP}
+    for path in sorted(MODELS_DIR.glob("*.sql")):
+        model = model_from_sql(path.stem, path.read_text(encoding="utf-8"))
+        if model is not None:
+            found[model.name] = model
+    return _in_dependency_order(found)
+
+
+MODELS: tuple[Model, ...] = discover_models()
+MODELS_BY_NAME: dict[str, Model] = {m.name: m for m in MODELS}
 
 
 def bind(sql: str, parameters: dict[str, object]) -> dict[str, object]:
@@ -74,7 +109,7 @@ def execute_sql(con: duckdb.DuckDBPyConnection, sql: str, parameters: dict[str, 
 
     `--` comments are dropped first (the model files keep `--` and `;` out of string literals).
     """
-    for statement in (s.strip() for s in _COMMENT.sub("", sql).split(";")):
+    for statement in (s.strip() for s in strip_comments(sql).split(";")):
         if statement:
             con.execute(statement, bind(statement, parameters))
 
@@ -110,7 +145,7 @@ def run_model(con: duckdb.DuckDBPyConnection, name: str, settings: TransformSett
         ensure_models(con, missing, settings)
     con.begin()
     try:
-        if name == "budget_label_map":
+        if name == BUDGET_LABEL_MAP.name:
             _write_label_map(con, settings)
         else:
             if name == "project_metrics":
@@ -122,13 +157,6 @@ def run_model(con: duckdb.DuckDBPyConnection, name: str, settings: TransformSett
         con.rollback()
         raise
     return count
-
-
-def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    """Whether `schema.name` exists on this connection."""
-    schema, name = table.split(".")
-    query = "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?"
-    return con.execute(query, [schema, name]).fetchone()[0] > 0
 
 
 def ensure_models(con: duckdb.DuckDBPyConnection, names: list[str] | tuple[str, ...],

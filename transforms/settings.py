@@ -1,21 +1,23 @@
 """Settings the SQL models are rendered with: today's date, the timezone, the budget view and labels.
 
-Everything here is bound into the SQL as parameters (never formatted into it). Read them from the
-environment with `TransformSettings.from_env()`; tests pass `now=` to pin "today".
+Everything here is bound into the SQL as parameters (never formatted into it). The transforms read
+no environment: the caller passes plain values (`TransformSettings.from_values`, which parses the
+JSON label map), as the orchestration's `TransformsResource` does from the deployment's settings and
+`warehouse.settings.transform_settings(PipelineSettings.from_env())` does without Dagster. Tests pass
+`now=` to pin "today".
 
-| variable | default | meaning |
+| value | default | meaning (deployment variable) |
 |---|---|---|
-| `PIPELINES_TIMEZONE` | `UTC` | IANA zone that decides "today", day and week boundaries |
-| `PIPELINES_BUDGET_VIEW` | (empty) | budget view name to use per project; empty or absent: the lowest id |
-| `PIPELINES_BUDGET_LABELS` | (defaults below) | JSON `{"measure": ["Label", ...]}` merged over the defaults |
-| `PROCORE_WEB_BASE_URL` | `https://app.procore.com` | base of the links into Procore |
-| `PIPELINES_AS_OF` | (empty: now) | ISO-8601 moment with offset to compute "today" from (tests, replays) |
+| `timezone` | `UTC` | IANA zone that decides "today", day and week boundaries (`PIPELINES_TIMEZONE`) |
+| `budget_view` | None | budget view name to use per project; None: the lowest id (`PIPELINES_BUDGET_VIEW`) |
+| `budget_labels` | (defaults below) | JSON `{"measure": [labels]}` over the defaults (`PIPELINES_BUDGET_LABELS`) |
+| `web_base_url` | `https://app.procore.com` | base of the links into Procore (`PROCORE_WEB_BASE_URL`) |
+| `as_of` / `now` | None: now | the moment "today" is computed from (`PIPELINES_AS_OF`: tests, replays) |
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -70,21 +72,11 @@ def parse_budget_labels(text: str | None) -> dict[str, tuple[str, ...]]:
     return labels
 
 
-def _parse_as_of(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise TransformSettingsError(f"PIPELINES_AS_OF is not an ISO-8601 timestamp: {text!r}") from None
-    if moment.tzinfo is None:
-        raise TransformSettingsError(f"PIPELINES_AS_OF needs a UTC offset (e.g. 2025-03-10T12:00:00Z): {text!r}")
-    return moment
-
-
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise TransformSettingsError(f"PIPELINES_TIMEZONE: unknown timezone {name!r}") from None
+        raise TransformSettingsError(f"unknown timezone {name!r}") from None
 
 
 @dataclass(frozen=True)
@@ -106,19 +98,13 @@ class TransformSettings:
             raise TransformSettingsError(f"unknown budget measures: {sorted(unknown)}")
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, *, now: datetime | None = None) -> TransformSettings:
-        """Settings from `environ` (default `os.environ`); see the module docstring for the variables."""
-        env = os.environ if environ is None else environ
-        view = (env.get("PIPELINES_BUDGET_VIEW") or "").strip() or None
-        if now is None and (env.get("PIPELINES_AS_OF") or "").strip():
-            now = _parse_as_of(env["PIPELINES_AS_OF"].strip())
-        return cls(
-            timezone=(env.get("PIPELINES_TIMEZONE") or "UTC").strip(),
-            budget_view=view,
-            budget_labels=parse_budget_labels(env.get("PIPELINES_BUDGET_LABELS")),
-            web_base_url=(env.get("PROCORE_WEB_BASE_URL") or DEFAULT_WEB_BASE_URL).strip(),
-            now=now,
-        )
+    def from_values(cls, *, timezone: str = "UTC", web_base_url: str = DEFAULT_WEB_BASE_URL,
+                    budget_view: str | None = None, budget_labels: str | None = None,
+                    as_of: datetime | None = None) -> TransformSettings:
+        """Settings from plain values: `budget_labels` is the JSON text of a label map (see
+        `parse_budget_labels`), `as_of` pins "today" (None: real time)."""
+        return cls(timezone=timezone, budget_view=budget_view, budget_labels=parse_budget_labels(budget_labels),
+                   web_base_url=web_base_url, now=as_of)
 
     @property
     def as_of(self) -> datetime:

@@ -1,3 +1,4 @@
+-- grain: one row per (project, status label, coarse status)
 -- marts.submittal_status_counts: one row per (project, company status label, coarse status)
 -- with the number of submittals in it.
 CREATE OR REPLACE TABLE marts.submittal_status_counts AS

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from webhooks.resources import COMPANY_SCOPED_STREAMS, canonical_resource_name, streams_for
+from webhooks.resource_streams import COMPANY_SCOPED_STREAMS, canonical_resource_name, streams_for
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_NUMBER_DIGITS = 40  # ids have at most 19; anything longer is not an event (and int() of 5,000 digits raises)

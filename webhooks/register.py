@@ -2,7 +2,7 @@
 
 Idempotent: a second run changes nothing and only lists. Extra hooks in our namespace are deleted
 (one hook per company and namespace), a hook with another destination, header or payload format is
-updated, and triggers are made exactly the (resource, event) pairs in `webhooks.resources`.
+updated, and triggers are made exactly the (resource, event) pairs in `webhooks.resource_streams`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from webhooks.procore_api import HooksApi
-from webhooks.resources import DEFAULT_BUDGET_RESOURCES, wanted_triggers
+from webhooks.resource_streams import DEFAULT_BUDGET_RESOURCES, wanted_triggers
 
 # Procore lists a hook's Authorization header masked to its last 5 characters ("*****xMiJ9").
 MASK_VISIBLE_CHARS = 5

@@ -15,9 +15,9 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
-from webhooks.resources import DEFAULT_BUDGET_RESOURCES, is_budget_resource
+from pipeline_settings import variables
+from webhooks.resource_streams import DEFAULT_BUDGET_RESOURCES, is_budget_resource
 
 DEFAULT_NAMESPACE = "procore-pipelines"
 # Procore: "lowercase a-z, digits 0-9, and dashes" (developers.procore.com/documentation/webhooks-api)
@@ -31,9 +31,8 @@ class WebhookSettingsError(ValueError):
 
 
 def default_inbox_url(environ: Mapping[str, str]) -> str:
-    """`sqlite:///<PIPELINES_DATA_DIR>/webhooks.db` (data dir defaults to `./data`)."""
-    data_dir = Path(environ.get("PIPELINES_DATA_DIR") or "data").resolve()
-    return f"sqlite:///{data_dir / 'webhooks.db'}"
+    """`sqlite:///<PIPELINES_DATA_DIR>/webhooks.db` (data dir defaults to `./data`), as an absolute path."""
+    return f"sqlite:///{variables.data_dir(environ).resolve() / 'webhooks.db'}"
 
 
 def _budget_resources(raw: str | None) -> tuple[str, ...]:

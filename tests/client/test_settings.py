@@ -6,7 +6,8 @@ import pytest
 
 from procore_source.settings import ProcoreSettings, SettingsError
 
-BASE = {"PROCORE_CLIENT_ID": "id", "PROCORE_CLIENT_SECRET": "top-secret-value", "PROCORE_COMPANY_IDS": "1, 562949953442334"}
+BASE = {"PROCORE_CLIENT_ID": "id", "PROCORE_CLIENT_SECRET": "top-secret-value",
+        "PROCORE_COMPANY_IDS": "1, 562949953442334"}
 
 
 def test_defaults_and_company_ids():

@@ -17,7 +17,8 @@ def test_every_stream_reads_what_the_sandbox_holds(sandbox, make_client, helpers
     pid = helpers.project_ids(sandbox, cid)[0]
     client = make_client(sandbox)
     projects = list(client.read_stream(STREAMS["projects"], {"company_id": cid}))
-    expected = {r["record"]["id"] for r in sandbox.records("projects") if r["company_id"] == cid and not r["deleted_at"]}
+    expected = {r["record"]["id"] for r in sandbox.records("projects")
+                if r["company_id"] == cid and not r["deleted_at"]}
     assert {p["id"] for p in projects} == expected
     scope = {"company_id": cid, "project_id": pid}
     for name in ("rfis", "submittals", "budget_views"):

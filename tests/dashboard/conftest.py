@@ -1,5 +1,6 @@
 """Dashboard test fixtures: a serving snapshot made by the real pipeline from a small sandbox (built once per
-session, see `real_snapshot`), an access store per test, the served app, and AppTest helpers."""
+session, see `real_snapshot`), an access store per test, and the served app. The AppTest helpers are in
+`app_pages` (a module of its own name: a `conftest` import clashes with other folders' conftest files)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,13 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from real_snapshot import RealSnapshot, build_real_snapshot  # noqa: E402
 
-from dashboard.store import AccessStore  # noqa: E402
-from dashboard.views import PAGE_CSS, REFUSAL_TEXT, REFUSAL_TITLE  # noqa: E402
-from procore_source.sandbox.options import SandboxOptions  # noqa: E402
-from procore_source.sandbox.server import start_sandbox  # noqa: E402
-
-APP_PATH = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
-
+from dashboard.access_store import AccessStore  # noqa: E402
+from procore_sandbox.options import SandboxOptions  # noqa: E402
+from procore_sandbox.server import start_sandbox  # noqa: E402
 
 # Big enough for the edge cases `real_snapshot` makes (6 readable projects a company, 2 forbidden/hidden).
 DASHBOARD_SANDBOX = SandboxOptions(seed=42, companies=2, projects=8, records_per_project=10,
@@ -55,7 +51,8 @@ class DashEnv:
         """A fresh token for a resource (rotating away any live one)."""
         return self.store.rotate(resource_type, resource_id)[0]
 
-    def group_token(self, project_ids: list[int], company_id: int | None = None, name: str = "Group") -> tuple[int, str]:
+    def group_token(self, project_ids: list[int], company_id: int | None = None,
+                    name: str = "Group") -> tuple[int, str]:
         """Create a group (of the snapshot's first company unless told) and return (group id, its token)."""
         group = self.store.create_group(name, company_id or self.real.company, project_ids)
         return group.id, self.token("ProjectGroup", group.id)
@@ -120,37 +117,3 @@ def served(tmp_path_factory: pytest.TempPathFactory, real: RealSnapshot) -> Iter
     dashboard = start_dashboard(data_dir, frame_ancestors=real.sandbox.url)
     yield Served(real.sandbox, dashboard, data_dir, real, group_token, (real.main, real.second), company_token)
     dashboard.stop()
-
-
-def run_app(**params: str) -> AppTest:
-    """Run the app once with these query parameters."""
-    at = AppTest.from_file(APP_PATH, default_timeout=30)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def page_text(at: AppTest) -> str:
-    """Every piece of text the page shows (titles, markdown, captions, alerts, metrics, buttons)."""
-    parts: list[str] = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success",
-                 "text"):
-        parts += [str(e.value) for e in getattr(at, kind) if e.value != PAGE_CSS]
-    parts += [f"{m.label} {m.value}" for m in at.metric]
-    parts += [b.label for b in at.button]
-    for df in at.dataframe:
-        parts.append(df.value.to_csv())
-    return "\n".join(parts)
-
-
-def open_buttons(at: AppTest) -> set[int]:
-    """Project ids of the list's "View dashboard" buttons."""
-    return {int(b.key.removeprefix("open_")) for b in at.button if b.key and b.key.startswith("open_")}
-
-
-def assert_refused_page(at: AppTest) -> None:
-    """The one refusal page and nothing else: no traceback, no project name, id, count, button or figure."""
-    assert not at.exception
-    assert [t.value for t in at.title] == [REFUSAL_TITLE]
-    assert page_text(at) == f"{REFUSAL_TITLE}\n{REFUSAL_TEXT}"
-    assert not at.button and not at.metric and not at.dataframe

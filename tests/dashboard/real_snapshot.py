@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from procore_source.sandbox.handle import SandboxHandle
+from procore_sandbox.handle import SandboxHandle
 from tests.conftest import execute_pipeline_job
 
 MARKDOWN_NAME = "Tower **bold** [click](javascript:alert(1)) <b>x</b> 東京"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from conftest import page_text, run_app
+from app_pages import page_text, run_app
 
 from dashboard.access import BIGINT_MAX, PageRequest, Refused, Scope, choose_project, parse_query
-from dashboard.store import TokenInfo
+from dashboard.access_store import TokenInfo
 
 TOKEN = "ppd_" + "a" * 43
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import APP_PATH, assert_refused_page, open_buttons, page_text, run_app
+from app_pages import APP_PATH, assert_refused_page, open_buttons, page_text, run_app
 from real_snapshot import FRESH_NAME, MARKDOWN_NAME
 from streamlit.testing.v1 import AppTest
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from conftest import assert_refused_page, run_app
+from app_pages import assert_refused_page, run_app
 
+from dashboard.access_store import digest
 from dashboard.cli import main
-from dashboard.store import digest
 
 
 def cli(capsys, *argv: str) -> tuple[int, str, str]:
@@ -44,13 +44,13 @@ def test_errors_are_one_line_and_non_zero(dash_env, capsys):
         (("groups", "create", "--name", "X", "--company", str(other), "--projects", str(main)),
          f"project {main} belongs to company {company}, not {other}"),
         (("groups", "create", "--name", "X", "--company", str(company), "--projects", "555"),
-         "project 555 is not in the warehouse"),
+         "project 555 is not in the serving snapshot"),
         (("groups", "create", "--name", "West\x1b[2J\x1b]0;pwned\x07", "--company", str(company), "--projects",
           str(main)), "a group --name cannot contain control characters (escape sequences, newlines, tabs)"),
         (("groups", "add-projects", "77", "--projects", str(main)), "unknown group 77"),
         (("tokens", "generate", "--group", "77"), "unknown group 77"),
-        (("tokens", "generate", "--project", "555"), "project 555 is not in the warehouse"),
-        (("tokens", "generate", "--company", "9"), "company 9 has no projects in the warehouse"),
+        (("tokens", "generate", "--project", "555"), "project 555 is not in the serving snapshot"),
+        (("tokens", "generate", "--company", "9"), "company 9 has no projects in the serving snapshot"),
         (("tokens", "revoke", "--group", "77"), "unknown group 77"),
     ]
     for argv, message in cases:

@@ -7,7 +7,7 @@ import io
 
 import pandas as pd
 import pytest
-from conftest import run_app
+from app_pages import run_app
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from dashboard.project_view import csv_safe

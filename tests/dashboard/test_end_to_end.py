@@ -7,7 +7,7 @@ of the sandbox (see `real_snapshot`), and each page shows the published project 
 from __future__ import annotations
 
 import pytest
-from conftest import open_buttons, page_text, run_app
+from app_pages import open_buttons, page_text, run_app
 
 from dashboard.formatting import md
 

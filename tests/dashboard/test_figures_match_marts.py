@@ -11,7 +11,7 @@ import json
 import re
 
 import pytest
-from conftest import run_app
+from app_pages import run_app
 
 MONEY = re.compile(r"^([+-]?)\$([\d,.]+)([KMB]?)$")
 SCALE = {"": 1, "K": 1e3, "M": 1e6, "B": 1e9}

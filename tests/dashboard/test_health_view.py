@@ -7,12 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pytest
-from conftest import assert_refused_page, page_text, run_app
+from app_pages import assert_refused_page, page_text, run_app
 
 from dashboard.access import PageRequest, Refused, parse_query
+from dashboard.access_store import AccessStore
 from dashboard.formatting import md
-from dashboard.health_view import is_stale
-from dashboard.store import AccessStore
+from dashboard.health_view import is_stale, stream_cadences
+from dashboard.queries import CADENCE_SQL
+from dashboard.snapshot import fetch
 
 
 def test_company_token_reaches_health_from_the_list_and_back(dash_env):
@@ -122,10 +124,11 @@ def test_stale_streams_by_cadence(dash_env):
     real = dash_env.real
     (last,), = real.query("SELECT max(last_success_at) FROM meta.sync_health WHERE stream = 'rfis'")
     now = datetime.now(UTC)
-    assert not is_stale("rfis", last, now)
-    assert is_stale("rfis", last, last + timedelta(hours=2, minutes=1))  # hourly: stale after two hours
-    assert not is_stale("budget_rows", last, last + timedelta(hours=47))  # daily: two days
-    assert is_stale("projects", None, now)
+    cadences = stream_cadences(fetch(str(dash_env.serving), CADENCE_SQL))  # as the pipeline published them
+    assert not is_stale("rfis", last, now, cadences)
+    assert is_stale("rfis", last, last + timedelta(hours=2, minutes=1), cadences)  # hourly: stale after two hours
+    assert not is_stale("budget_rows", last, last + timedelta(hours=47), cadences)  # daily: two days
+    assert is_stale("projects", None, now, cadences)
 
 
 def test_project_and_group_tokens_get_the_refusal(dash_env):
@@ -155,3 +158,25 @@ def test_snapshot_without_health_tables_shows_empty_states(dash_env):
     assert not at.exception and at.title[0].value == "Pipeline health"
     assert not at.metric and not at.dataframe
     assert "No sync has been recorded yet" in page_text(at)
+
+
+def test_each_stream_is_held_to_the_cadence_the_pipeline_published(dash_env):
+    token = dash_env.token("Company", dash_env.real.company)
+    with duckdb.connect(str(dash_env.serving)) as con:
+        con.execute("UPDATE meta.sync_health SET last_success_at = now() - INTERVAL 3 HOUR WHERE stream = 'rfis'")
+    at = run_app(api_token=token, view="health")
+    assert any(w.value.startswith("RFIs: last successful sync") and "hourly cadence" in w.value for w in at.warning)
+    with duckdb.connect(str(dash_env.serving)) as con:  # the pipeline now syncs RFIs daily, and lists them last
+        con.execute("UPDATE meta.stream_cadence SET cadence_seconds = 86400, position = 9 WHERE stream = 'rfis'")
+    at = run_app(api_token=token, view="health")
+    assert not any(w.value.startswith("RFIs") for w in at.warning)
+    assert [m.label for m in at.metric][:5] == ["Submittals", "Projects", "Budget views", "Budget rows", "RFIs"]
+    assert {m.label: m.proto.help for m in at.metric}["RFIs"] == "Synced daily"
+
+
+def test_a_snapshot_without_the_cadence_table_still_shows_every_stream(dash_env):
+    with duckdb.connect(str(dash_env.serving)) as con:
+        con.execute("DROP TABLE meta.stream_cadence")  # published before the table existed
+    at = run_app(api_token=dash_env.token("Company", dash_env.real.company), view="health")
+    assert not at.exception
+    assert at.dataframe[0].value["Stream"].tolist() == ["RFIs", "Submittals", "Projects", "Budget views", "Budget rows"]

@@ -63,7 +63,8 @@ def _block(text: str, opening: str) -> str:
 def _nginx(served, work: Path) -> Iterator[tuple[str, Path | None]]:
     cert, key = work / "cert.pem", work / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
-                    str(cert), "-days", "1", "-subj", f"/CN={HOST}", "-addext", f"subjectAltName=DNS:{HOST},IP:127.0.0.1"],
+                    str(cert), "-days", "1", "-subj", f"/CN={HOST}",
+                    "-addext", f"subjectAltName=DNS:{HOST},IP:127.0.0.1"],
                    check=True, capture_output=True)
     tls, plain = free_port(), free_port()
     site = SITE.read_text()

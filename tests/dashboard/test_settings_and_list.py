@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import open_buttons, run_app
+from app_pages import open_buttons, run_app
 from starlette.responses import PlainTextResponse
 
 from dashboard.cli import main
 from dashboard.list_view import PAGE_SIZE
 from dashboard.security import SecurityHeadersMiddleware
-from dashboard.settings import PROCORE_FRAME_ANCESTORS, DashboardSettings, SettingsError
+from dashboard.settings import PROCORE_FRAME_ANCESTORS, DashboardSettings, DashboardSettingsError
 
 
 def test_settings_defaults_and_overrides(tmp_path):
@@ -28,7 +28,7 @@ def test_settings_defaults_and_overrides(tmp_path):
 
 @pytest.mark.parametrize("value", ["*", "'self'", "https://a.example; script-src *", "javascript:x", "x.example"])
 def test_bad_frame_ancestors_are_refused(value, monkeypatch, capsys):
-    with pytest.raises(SettingsError):
+    with pytest.raises(DashboardSettingsError):
         DashboardSettings.from_env({"DASHBOARD_FRAME_ANCESTORS": value})
     monkeypatch.setenv("DASHBOARD_FRAME_ANCESTORS", value)
     assert main(["groups", "list"]) == 1

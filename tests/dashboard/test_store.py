@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from dashboard.access_store import AccessStore, StoreError, digest
 from dashboard.models import ApiToken, CompanyToken, ProjectGroupToken, ProjectToken
-from dashboard.store import AccessStore, StoreError, digest
 
 PG_URL = os.environ.get("DASHBOARD_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 

@@ -22,9 +22,9 @@ for extra in (HERE, ROOT / "bench", ROOT):
 from pg_cluster import OwnCluster, find_pg_bin, free_port  # noqa: E402
 from prod_stack import OpsStack  # noqa: E402
 
-from procore_ops.postgres import PgTarget  # noqa: E402
-from procore_source.sandbox.options import SandboxOptions  # noqa: E402
-from procore_source.sandbox.server import RunningSandbox, start_sandbox  # noqa: E402
+from operations.postgres import PgTarget  # noqa: E402
+from procore_sandbox.options import SandboxOptions  # noqa: E402
+from procore_sandbox.server import RunningSandbox, start_sandbox  # noqa: E402
 
 OPS_SANDBOX = {"seed": 7, "companies": 2, "projects": 3, "records_per_project": 8,
                "rate_limit_hourly": 100_000, "rate_limit_spike": 10_000}

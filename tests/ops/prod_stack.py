@@ -1,7 +1,7 @@
 """The production-shaped stack the operations tests share: webserver + daemon on an own PostgreSQL.
 
 `OpsStack` starts `dagster-webserver` and `dagster-daemon` (each in its own process group) on a
-`DAGSTER_HOME` written by `procore_ops.instance` from `deploy/dagster/dagster.prod.yaml` (run
+`DAGSTER_HOME` written by `operations.instance` from `deploy/dagster/dagster.prod.yaml` (run
 monitoring polling every 2 s for the tests), with the test code location `ops_location.py`, and
 talks to them the way an operator does: GraphQL through the webserver, SQL on the runs table.
 """
@@ -16,9 +16,9 @@ from typing import Any
 
 import requests
 
-from procore_ops.instance import prepare_dagster_home
-from procore_ops.postgres import PgTarget, ensure_database
-from procore_ops.processes import Child, ProcessGroups, wait_for_http
+from operations.instance import prepare_dagster_home
+from operations.postgres import PgTarget, ensure_database
+from operations.processes import Child, ProcessGroups, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

@@ -52,9 +52,10 @@ def test_smoke_passes_and_leaves_the_history_filled(tmp_path):
     assert "demo: smoke check passed" in result.stdout
     with duckdb.connect(str(tmp_path / "data" / "serving.duckdb"), read_only=True) as con:
         projects = {r[0] for r in con.execute("SELECT project_id FROM marts.project_metrics").fetchall()}
-        per_project = dict(con.execute("SELECT project_id, count(DISTINCT metric_date) FROM marts.project_metrics_daily "
-                                       "GROUP BY project_id").fetchall())
-        first, last = con.execute("SELECT min(metric_date), max(metric_date) FROM marts.project_metrics_daily").fetchone()
+        per_project = dict(con.execute("SELECT project_id, count(DISTINCT metric_date) "
+                                       "FROM marts.project_metrics_daily GROUP BY project_id").fetchall())
+        first, last = con.execute("SELECT min(metric_date), max(metric_date) "
+                                  "FROM marts.project_metrics_daily").fetchone()
     days = (last - first).days + 1
     assert projects and set(per_project) == projects and set(per_project.values()) == {days}
     assert first == date(2024, 1, 1) and (date.today() - last).days <= 1  # the whole range, up to today

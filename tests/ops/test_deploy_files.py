@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from procore_ops.instance import PROD_YAML, instance_config
+from operations.instance import PROD_YAML, instance_config
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -25,10 +25,9 @@ NOT_SETTINGS = {"PIPELINES_AS_OF", "SANDBOX_HOST_API_TOKEN", "SANDBOX_HOST_DASHB
 def settings_read_by_the_code() -> set[str]:
     """Every PROCORE_/PIPELINES_/DASHBOARD_/WEBHOOK_ variable named in the product's modules."""
     names: set[str] = set()
-    for folder in ("procore_source", "orchestration", "transforms", "dashboard", "webhooks"):
+    for folder in ("pipeline_settings", "procore_source", "warehouse", "orchestration", "transforms", "dashboard",
+                   "webhooks"):
         for path in (ROOT / folder).rglob("*.py"):
-            if "sandbox" in path.parts:
-                continue
             names |= set(re.findall(r'"((?:PROCORE|PIPELINES|DASHBOARD|WEBHOOK)_[A-Z_]+)"', path.read_text()))
     return names - NOT_SETTINGS
 
@@ -50,7 +49,7 @@ def test_production_instance_config_is_valid(tmp_path):
     assert config["run_coordinator"]["class"] == "QueuedRunCoordinator"
     assert config["concurrency"]["pools"]["default_limit"] == 1
     assert config["run_monitoring"]["enabled"] is True
-    assert config["run_launcher"]["module"] == "procore_ops.run_launcher"
+    assert config["run_launcher"]["module"] == "operations.run_launcher"
     assert instance_config({"poll_interval_seconds": 2})["run_monitoring"]["poll_interval_seconds"] == 2
 
 
@@ -96,7 +95,7 @@ def test_every_service_creates_owner_only_files(unit):
 def test_the_databases_the_template_names_are_the_ones_the_install_creates():
     from sqlalchemy.engine import make_url
 
-    from procore_ops.postgres import APP_DATABASES, DEFAULT_DATABASE
+    from operations.postgres import APP_DATABASES, DEFAULT_DATABASE
 
     template = (DEPLOY / "env" / "procore-pipelines.env.example").read_text()
     keys = dict(line.split("=", 1) for line in template.splitlines() if line and not line.startswith("#"))

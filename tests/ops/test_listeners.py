@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from procore_ops.listeners import FOREIGN, NONE, OURS, port_in_use, port_owner, port_problem
-from procore_ops.processes import NotOurServer, ProcessGroups, wait_for_http
+from operations.listeners import FOREIGN, NONE, OURS, port_in_use, port_owner, port_problem
+from operations.processes import NotOurServer, ProcessGroups, wait_for_http
 
 pytestmark = pytest.mark.skipif(not os.path.exists("/proc/net/tcp"), reason="needs Linux /proc/net")
 
@@ -44,7 +44,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-SERVE = "import http.server, sys; http.server.HTTPServer(('127.0.0.1', int(sys.argv[1])), http.server.SimpleHTTPRequestHandler).serve_forever()"
+SERVE = ("import http.server, sys; http.server.HTTPServer(('127.0.0.1', int(sys.argv[1])), "
+         "http.server.SimpleHTTPRequestHandler).serve_forever()")
 
 
 def test_a_busy_port_is_named_with_its_flag(foreign_server):

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.store import AccessStore
-from orchestration.resources import WarehouseResource
-from procore_ops.processes import ProcessGroups
+from dashboard.access_store import AccessStore
+from operations.processes import ProcessGroups
 from procore_source.token_store import FileTokenStore, StoredTokens
+from warehouse.connection import Warehouse
 from webhooks.events import parse_event
 from webhooks.inbox import Inbox
 
@@ -76,7 +76,7 @@ def test_files_an_older_install_left_readable_are_tightened(lax_umask, tmp_path)
     data = tmp_path / "data"
     data.mkdir(mode=0o755)
     data.chmod(0o755)
-    warehouse = WarehouseResource(data_dir=str(data))
+    warehouse = Warehouse(data)
     with warehouse.connect() as con:
         con.execute("CREATE TABLE IF NOT EXISTS main.t AS SELECT 1 AS a")
     warehouse.warehouse_path.chmod(0o644)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from pg_cluster import free_port
 
-from procore_ops.postgres import PgTarget
+from operations.postgres import PgTarget
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow

@@ -1,6 +1,6 @@
 """Failure drills run in process: the warehouse file lost or corrupted, and the Procore API down.
 
-- Corrupted `warehouse.duckdb`: the sync fails naming the file; `python -m procore_ops.rebuild`
+- Corrupted `warehouse.duckdb`: the sync fails naming the file; `python -m operations.rebuild`
   (one command, documented in docs/operations.md) moves it aside, runs `weekly_full_sync`, and the
   warehouse ends equal to the sandbox. A deleted warehouse is rebuilt by the same command.
 - The sandbox down for longer than the client's retry budget: the run fails with a message that
@@ -19,8 +19,9 @@ import duckdb
 import pytest
 from soak_compare import ALL_STREAMS, differences
 
-from orchestration.definitions import defs
-from procore_ops.rebuild import move_aside
+from operations.rebuild import move_aside
+from orchestration.definitions import build_definitions
+from pipeline_settings import PipelineSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -40,6 +41,8 @@ def pipeline_env(tmp_path, monkeypatch, start_sandbox_server):
 
 
 def run(job: str) -> dg.ExecuteInProcessResult:
+    """`job` of the code location as the current environment configures it, on an ephemeral instance."""
+    defs = build_definitions(PipelineSettings.from_env())
     return defs.resolve_job_def(job).execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
 
 
@@ -58,7 +61,7 @@ def failure_messages(result: dg.ExecuteInProcessResult) -> str:
 def rebuild(env: dict[str, str]) -> subprocess.CompletedProcess:
     """The documented one-command rebuild, as an operator runs it."""
     full_env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "procore_ops.rebuild"], cwd=ROOT, env=full_env,
+    return subprocess.run([sys.executable, "-m", "operations.rebuild"], cwd=ROOT, env=full_env,
                           capture_output=True, text=True, timeout=240)
 
 

@@ -17,12 +17,12 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.checks import INGESTION_CHECKS
 from orchestration.ingestion_assets import INGESTION_ASSETS
 from orchestration.jobs import build_sync_jobs
-from orchestration.resources import ProcoreResource, WarehouseResource
+from orchestration.raw_checks import RAW_CHECKS
 from procore_source.flatten import FlattenError
 from procore_source.streams import STREAMS, Stream
+from tests.conftest import sandbox_resources
 
 PROJECT_SCOPED = ("rfis", "submittals", "budget_views", "budget_rows")
 
@@ -36,19 +36,13 @@ def _dagster_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 
 def make_resources(sandbox: Any, data_dir: Path, **procore: Any) -> dict[str, Any]:
     """Real resources: the Procore client pointed at `sandbox`, the warehouse in `data_dir`."""
-    env = sandbox.env()
-    return {
-        "procore": ProcoreResource(client_id=env["PROCORE_CLIENT_ID"], client_secret=env["PROCORE_CLIENT_SECRET"],
-                                   company_ids=env["PROCORE_COMPANY_IDS"], api_base_url=env["PROCORE_API_BASE_URL"],
-                                   login_base_url=env["PROCORE_LOGIN_BASE_URL"], **procore),
-        "warehouse": WarehouseResource(data_dir=str(data_dir)),
-    }
+    return sandbox_resources(sandbox.env(), data_dir, **procore)
 
 
 def execute(resources: dict[str, Any], job: str, run_config: dict | None = None,
             raise_on_error: bool = True, instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
     """Run the ingestion part of `job` (raw assets and their checks) in process with `resources`."""
-    defs = dg.Definitions(assets=INGESTION_ASSETS, asset_checks=INGESTION_CHECKS,
+    defs = dg.Definitions(assets=INGESTION_ASSETS, asset_checks=RAW_CHECKS,
                           jobs=build_sync_jobs(INGESTION_ASSETS), resources=resources)
     return defs.resolve_job_def(job).execute_in_process(run_config=run_config,
                                                         instance=instance or dg.DagsterInstance.ephemeral(),

@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from orchestration.reads import Scope, ScopeRead, _collect
-from orchestration.resources import WarehouseResource
-from orchestration.upsert import upsert_rows
 from procore_source.flatten import FlattenError
 from procore_source.shapes import DriftTally
 from procore_source.streams import BUDGET_ROWS, PROJECTS, RFIS
 from tests.orchestration.conftest import assert_equal, query
+from warehouse.connection import Warehouse
+from warehouse.scope_read import Scope, ScopeRead, _collect
+from warehouse.upsert import upsert_rows
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 SCOPE = {"company_id": 1, "project_id": 2}
@@ -83,7 +83,7 @@ def test_record_without_id_is_named_by_position_and_the_rest_upserts(tmp_path):
                                         "missing from the record"]
     status, error = read.stream_status("rfis")
     assert status == "failed" and "position 2" in error
-    with WarehouseResource(data_dir=str(tmp_path)).connect() as con:
+    with Warehouse(tmp_path).connect() as con:
         result = upsert_rows(con, RFIS, read.rows["rfis"], synced_at=NOW)
         assert result.inserted == 2
         assert con.execute("SELECT id FROM raw.rfis ORDER BY id").fetchall() == [(10,), (11,)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orchestration.checks import SPECS, raw_table_checks
+from orchestration.raw_checks import SPECS, raw_table_checks
 from tests.orchestration.conftest import query
 
 

@@ -11,7 +11,8 @@ import pytest
 from dagster._utils.schedules import is_valid_cron_string
 
 import orchestration.definitions as definitions
-from orchestration import jobs
+from orchestration import jobs, schedules
+from pipeline_settings import PipelineSettings
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -50,11 +51,12 @@ def test_weekly_job_defaults_to_full_refresh():
 def test_schedules_cron_strings_and_timezone(monkeypatch):
     monkeypatch.setenv("PIPELINES_TIMEZONE", "America/Chicago")
     monkeypatch.setenv("PIPELINES_SCHEDULES_RUNNING", "1")
-    schedules = {s.name: s for s in jobs.build_schedules(jobs.build_sync_jobs(definitions.ASSETS))}
+    built = schedules.build_schedules(jobs.build_sync_jobs(definitions.ASSETS), PipelineSettings.from_env())
+    by_name = {s.name: s for s in built}
     expected = {"hourly_sync_schedule": "0 * * * *", "daily_sync_schedule": "0 2 * * *",
                 "weekly_full_sync_schedule": "0 4 * * 0"}
-    assert {n: s.cron_schedule for n, s in schedules.items()} == expected
-    for schedule in schedules.values():
+    assert {n: s.cron_schedule for n, s in by_name.items()} == expected
+    for schedule in by_name.values():
         assert is_valid_cron_string(schedule.cron_schedule)
         assert schedule.execution_timezone == "America/Chicago"
         assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
@@ -75,7 +77,7 @@ def test_schedules_stopped_by_default_and_utc(monkeypatch):
 def test_bad_timezone_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("PIPELINES_TIMEZONE", "Mars/Olympus")
     with pytest.raises(ValueError, match="PIPELINES_TIMEZONE"):
-        jobs.schedule_timezone()
+        PipelineSettings.from_env()
 
 
 def test_every_duckdb_writer_is_in_the_duckdb_pool():

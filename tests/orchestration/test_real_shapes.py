@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.reads import Scope, ScopeRead, _collect
-from orchestration.resources import WarehouseResource
-from orchestration.sync_run import StreamReport, SyncReport, _write_batch
 from procore_source.streams import STREAMS, Stream
+from warehouse.connection import Warehouse
+from warehouse.scope_read import Scope, ScopeRead, _collect
+from warehouse.sync import StreamReport, SyncReport, _write_batch
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "procore_samples"
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
@@ -35,13 +35,13 @@ def load(data_dir: Path, stream: Stream, records: list[dict], run_id: str = "run
     read = ScopeRead(scope=scope, full=False, window_end=NOW, started_at=NOW, finished_at=NOW)
     _collect(read, stream, records, ids, False)
     report = SyncReport(streams={stream.name: StreamReport()}, scopes=1)
-    _write_batch(WarehouseResource(data_dir=str(data_dir)), (stream,), [read], report, run_id)
+    _write_batch(Warehouse(data_dir), (stream,), [read], report, run_id)
     return read, report
 
 
 def rows(data_dir: Path, stream: Stream) -> dict:
     """`raw.<stream>` keyed by the record's id, typed columns and the decoded payload."""
-    with WarehouseResource(data_dir=str(data_dir)).connect() as con:
+    with Warehouse(data_dir).connect() as con:
         cur = con.execute(f"SELECT * FROM raw.{stream.name}")
         names = [d[0] for d in cur.description]
         found = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
@@ -49,7 +49,7 @@ def rows(data_dir: Path, stream: Stream) -> dict:
 
 
 def drift_table(data_dir: Path) -> list[tuple]:
-    with WarehouseResource(data_dir=str(data_dir)).connect() as con:
+    with Warehouse(data_dir).connect() as con:
         return con.execute("SELECT stream, column_name, expected_type, observed_type, count, example_record_id "
                            "FROM meta.schema_drift ORDER BY ALL").fetchall()
 
@@ -155,7 +155,7 @@ def test_drifted_record_loads_with_null_columns_and_every_case_is_counted(tmp_pa
     # read again in a later run: counted again, first_seen kept, last_seen and the run moved on
     load(tmp_path, STREAMS["rfis"], [record], run_id="run-2")
     assert [r[4] for r in drift_table(tmp_path)] == [2] * 5
-    with WarehouseResource(data_dir=str(tmp_path)).connect() as con:
+    with Warehouse(tmp_path).connect() as con:
         assert con.execute("SELECT DISTINCT last_run_id FROM meta.schema_drift").fetchall() == [("run-2",)]
         assert con.execute("SELECT count(*) FROM raw.rfis").fetchone() == (1,)
 

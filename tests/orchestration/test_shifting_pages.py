@@ -11,13 +11,13 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from orchestration.reads import Scope
-from orchestration.resources import WarehouseResource
-from orchestration.sync_run import sync_scopes
 from procore_source.client import PagedRead, ProcoreClient
 from procore_source.settings import ProcoreSettings
 from procore_source.streams import RFIS
 from tests.orchestration.conftest import assert_equal, query
+from warehouse.connection import Warehouse
+from warehouse.scope_read import Scope
+from warehouse.sync import sync_scopes
 
 PAGE = 3
 
@@ -67,7 +67,7 @@ def _project(sandbox: Any) -> tuple[int, int, list[int]]:
 
 
 def _sync(client: ProcoreClient, data_dir, cid: int, pid: int, run_id: str):
-    return sync_scopes(client=client, warehouse=WarehouseResource(data_dir=str(data_dir)), streams=(RFIS,),
+    return sync_scopes(client=client, warehouse=Warehouse(data_dir), streams=(RFIS,),
                        scopes=[(Scope(cid, pid), None)], window_end=datetime.now(UTC), run_id=run_id,
                        max_workers=1, log=logging.getLogger("test"))
 

@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pytest
 
-from orchestration.meta_tables import StateUpdate, read_cursors, write_state
-from orchestration.reads import since_for
-from orchestration.resources import WarehouseResource, open_with_lock_wait
-from orchestration.upsert import upsert_rows
 from procore_source.streams import PROJECTS, RFIS
+from warehouse.connection import Warehouse, open_with_lock_wait
+from warehouse.meta import StateUpdate, read_cursors, write_state
+from warehouse.scope_read import since_for
+from warehouse.upsert import upsert_rows
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
@@ -30,7 +30,7 @@ def _rfi(i: int, subject: str = "Door hardware", deleted: datetime | None = None
 
 @pytest.fixture
 def con(tmp_path):
-    warehouse = WarehouseResource(data_dir=str(tmp_path))
+    warehouse = Warehouse(tmp_path)
     with warehouse.connect() as connection:
         yield connection
 

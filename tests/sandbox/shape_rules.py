@@ -83,7 +83,8 @@ SUBMITTAL_ITEMS = {
 SUBMITTALS = Rules(
     nullable=SUBMITTAL_NULLS, items=SUBMITTAL_ITEMS,
     extra={f"{who}.{key}": "people nest as {id, name, locale, login} in the show capture"
-           for who in ("created_by", "submittal_manager", "submittal_package.created_by") for key in ("locale", "login")},
+           for who in ("created_by", "submittal_manager", "submittal_package.created_by")
+           for key in ("locale", "login")},
 )
 SUBMITTALS_SHOW = Rules(nullable=SUBMITTAL_NULLS, items=SUBMITTAL_ITEMS)
 

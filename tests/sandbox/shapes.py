@@ -3,7 +3,8 @@
 The rule, recursively (paths are dotted, list items `[]`, e.g. `assignees[].locale`):
 - every key of the sample is in the record, with the same JSON type (a `common` sample, from a related
   endpoint such as a v1.1 show, constrains only the top-level keys the record shares with it, and
-  allows record keys it lacks: the record's own endpoint's sample checks those) (`integer` and `number` distinct, except that a `number` sample accepts an integral value);
+  allows record keys it lacks: the record's own endpoint's sample checks those) (`integer` and `number`
+  distinct, except that a `number` sample accepts an integral value);
 - `null` on either side matches only where Procore is known to send null there (`Rules.nullable`, each
   entry naming its non-null types and why null is known); null on both sides always matches;
 - a type the sample does not show is accepted only where the real API is known to send it

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from procore_source.sandbox.handle import SandboxError
+from procore_sandbox.handle import SandboxError
 
 
 def test_projects_of_a_company_share_budget_view_ids(sandbox):

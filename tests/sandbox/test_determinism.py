@@ -60,13 +60,13 @@ def test_a_thousand_projects_start_and_serve(start_sandbox_server):
 
 
 def test_cli_rejects_bad_flags_clearly():
-    done = subprocess.run([sys.executable, "-m", "procore_source.sandbox.cli", "--error-rate", "2"],
+    done = subprocess.run([sys.executable, "-m", "procore_sandbox.cli", "--error-rate", "2"],
                           capture_output=True, text=True, timeout=30)
     assert done.returncode == 2 and "error_rate must be between 0 and 1" in done.stderr
 
 
 def test_cli_serves_and_prints_where(tmp_path):
-    process = subprocess.Popen([sys.executable, "-m", "procore_source.sandbox.cli", "--port", "0", "--projects", "3",
+    process = subprocess.Popen([sys.executable, "-m", "procore_sandbox.cli", "--port", "0", "--projects", "3",
                                 "--client-id", "cid", "--client-secret", "secret"],
                                stdout=subprocess.PIPE, text=True)
     try:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from procore_source.sandbox.tokens import SANDBOX_USER
+from procore_sandbox.tokens import SANDBOX_USER
 
 JS_SDK = Path(__file__).parent / "js_sdk"
 

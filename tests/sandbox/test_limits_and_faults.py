@@ -6,7 +6,7 @@ import time
 
 import requests
 
-from procore_source.sandbox.ratelimit import RATE_LIMIT_BODY
+from procore_sandbox.ratelimit import RATE_LIMIT_BODY
 
 
 def test_spike_limit_answers_429_with_procores_body_and_headers(api, sandbox):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from procore_source.sandbox.handle import SandboxError
+from procore_sandbox.handle import SandboxError
 
 
 def _by_id(records: list[dict]) -> dict:

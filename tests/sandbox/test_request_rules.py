@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from procore_source.sandbox.tokens import SANDBOX_USER, SERVICE_ACCOUNT
+from procore_sandbox.tokens import SANDBOX_USER, SERVICE_ACCOUNT
 
 
 def test_missing_company_header_is_404_with_procores_message(api):  # a client-credentials token

@@ -18,8 +18,8 @@ import pytest
 import requests
 
 import tests.sandbox.shape_rules as rules
-from procore_source.sandbox.options import SandboxOptions
-from procore_source.sandbox.server import RunningSandbox, start_sandbox
+from procore_sandbox.options import SandboxOptions
+from procore_sandbox.server import RunningSandbox, start_sandbox
 from tests.sandbox.conftest import Api
 from tests.sandbox.shapes import compare, sample
 
@@ -202,8 +202,9 @@ def test_webhook_deliveries_match_the_samples(served):
     headers = served.headers(company_id)
     try:
         for version in ("v2", "v3", "v4"):
+            namespace = "shapes-" + "abc"[int(version[1]) - 2]
             hook = served.session.post(f"{box.url}/rest/v1.0/webhooks/hooks", headers=headers, timeout=10, json={
-                "company_id": company_id, "hook": {"api_version": version, "namespace": "shapes-" + "abc"[int(version[1]) - 2],
+                "company_id": company_id, "hook": {"api_version": version, "namespace": namespace,
                                                    "destination_url": f"http://127.0.0.1:{inbox.server_port}/"}})
             assert hook.status_code == 201, hook.text
             for event in ("create", "update", "delete"):
@@ -216,9 +217,10 @@ def test_webhook_deliveries_match_the_samples(served):
         assert requests.post(f"{box.url}/_sandbox/webhooks/drain", json={"timeout": 30}, timeout=40).json()["idle"]
     finally:
         inbox.shutdown()
-    by_version = {v: [b for b in _Inbox.bodies if b.get("api_version", "v4.0").startswith(v)] for v in ("v2", "v3", "v4")}
-    expected = {"v2": ("webhook_event_v2.json", "webhook_event_v2_0_docs.json"), "v3": ("webhook_event_v3_0_docs.json",),
-                "v4": ("webhook_event_v4_0_docs.json",)}
+    by_version = {v: [b for b in _Inbox.bodies if b.get("api_version", "v4.0").startswith(v)]
+                  for v in ("v2", "v3", "v4")}
+    expected = {"v2": ("webhook_event_v2.json", "webhook_event_v2_0_docs.json"),
+                "v3": ("webhook_event_v3_0_docs.json",), "v4": ("webhook_event_v4_0_docs.json",)}
     for version, names in expected.items():
         assert len(by_version[version]) == 2, version  # the update and the delete
         for name in names:

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from orchestration.warehouse_schema import create_raw_tables
+from warehouse.schema import create_raw_tables
 
 SYNCED = datetime(2025, 3, 10, 6, 0, tzinfo=UTC)
 
@@ -84,7 +84,8 @@ def filled(raw_con, insert) -> duckdb.DuckDBPyConnection:
                "time_resolved": ts("2025-02-11 00:00")},
         rfi | {"id": 106, "number": "6", "status": "closed", "initiated_at": ts("2025-02-12 00:00"),
                "created_at": ts("2025-02-12 00:00")},
-        rfi | {"id": 107, "number": "7", "status": "draft", "due_date": "2025-01-01", "created_at": ts("2025-01-01 00:00")},
+        rfi | {"id": 107, "number": "7", "status": "draft", "due_date": "2025-01-01",
+               "created_at": ts("2025-01-01 00:00")},
         rfi | {"id": 108, "number": "8", "status": "closed_draft", "created_at": ts("2025-01-02 00:00")},
         rfi | {"id": 109, "number": "9", "status": "open", "due_date": "2025-03-01",
                "initiated_at": ts("2025-03-02 00:00"), "_deleted_at": DELETED},

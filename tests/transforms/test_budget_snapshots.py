@@ -10,9 +10,10 @@ import duckdb
 import pytest
 
 from orchestration import definitions
-from orchestration.history import project_metrics_daily
-from orchestration.resources import ProcoreResource, WarehouseResource
-from transforms.settings import TransformSettings
+from orchestration.history_assets import build_project_metrics_daily, history_partitions
+from pipeline_settings import PipelineSettings
+from tests.conftest import sandbox_resources
+from warehouse.settings import transform_settings
 
 SNAPSHOTS = "marts/budget_snapshots"
 
@@ -29,19 +30,9 @@ def test_budget_snapshots_run_in_daily_and_weekly_syncs_only():
     assert "marts/project_metrics" in _selected("hourly_sync")
 
 
-def _resources(sandbox, data_dir: Path) -> dict:
-    env = sandbox.env()
-    return {
-        "procore": ProcoreResource(client_id=env["PROCORE_CLIENT_ID"], client_secret=env["PROCORE_CLIENT_SECRET"],
-                                   company_ids=env["PROCORE_COMPANY_IDS"], api_base_url=env["PROCORE_API_BASE_URL"],
-                                   login_base_url=env["PROCORE_LOGIN_BASE_URL"]),
-        "warehouse": WarehouseResource(data_dir=str(data_dir)),
-    }
-
-
 def _run(sandbox, data_dir: Path, job: str, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
     defs = dg.Definitions(assets=definitions.ASSETS, asset_checks=definitions.CHECKS, jobs=definitions.JOBS,
-                          resources=_resources(sandbox, data_dir))
+                          resources=sandbox_resources(sandbox.env(), data_dir))
     return defs.resolve_job_def(job).execute_in_process(instance=instance, raise_on_error=False)
 
 
@@ -58,7 +49,8 @@ def test_headless_daily_sync_records_todays_budget_and_history_takes_it_later(sa
     for name in ("PIPELINES_AS_OF", "PIPELINES_TIMEZONE", "PIPELINES_BUDGET_VIEW", "PIPELINES_BUDGET_LABELS"):
         monkeypatch.delenv(name, raising=False)
     data_dir = tmp_path / "data"
-    today = TransformSettings.from_env().today
+    settings = PipelineSettings.from_env()
+    today = transform_settings(settings).today
     with dg.DagsterInstance.ephemeral() as instance:
         daily = _run(sandbox, data_dir, "daily_sync", instance)
         assert daily.success
@@ -89,8 +81,9 @@ def test_headless_daily_sync_records_todays_budget_and_history_takes_it_later(sa
         assert readable and all(synced_after[pid] > synced_before[pid] for pid in readable)
 
         # ...and a backfill of today, whenever it runs, takes the budget of today's snapshot
+        project_metrics_daily = build_project_metrics_daily(history_partitions(settings))
         result = dg.materialize([project_metrics_daily], partition_key=today.isoformat(), instance=instance,
-                                resources={"warehouse": WarehouseResource(data_dir=str(data_dir))})
+                                resources=sandbox_resources(sandbox.env(), data_dir))
         assert result.success
     history = _query(data_dir, "SELECT project_id, metric_date, revised_budget, committed_costs,"
                                " projected_over_under FROM marts.project_metrics_daily ORDER BY 1")

@@ -9,17 +9,19 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.history import (
-    DAILY_SYNC_JOB,
+from orchestration.history_assets import (
     budget_snapshots,
-    history_after_sync,
-    project_metrics_daily,
+    build_project_metrics_daily,
+    history_partitions,
     project_metrics_daily_job,
     publish_snapshot_job,
 )
-from orchestration.marts_assets import MARTS_ASSETS, MARTS_CHECKS, counts_add_up, statuses_known
-from orchestration.resources import WarehouseResource
-from orchestration.warehouse_schema import create_raw_tables
+from orchestration.history_sensor import DAILY_SYNC_JOB, history_after_sync
+from orchestration.mart_checks import MART_CHECKS, mart_check
+from orchestration.marts_assets import MARTS_ASSETS
+from orchestration.resources import ProcoreResource, TransformsResource, WarehouseResource
+from pipeline_settings import PipelineSettings
+from warehouse.schema import create_raw_tables
 
 NOW = "2025-03-10T12:00:00+00:00"
 
@@ -53,17 +55,20 @@ def fill(path: Path, other_rfi_statuses: tuple[str | None, ...] = ("closed",)) -
 
 
 def resources(tmp_path: Path) -> dict:
-    return {"warehouse": WarehouseResource(data_dir=str(tmp_path))}
+    return {"warehouse": WarehouseResource(data_dir=str(tmp_path)),
+            "transforms": TransformsResource.from_settings(PipelineSettings.from_env()),  # PIPELINES_AS_OF: NOW
+            "procore": ProcoreResource(client_id="client-id", client_secret="client-secret-value")}
 
 
 def test_marts_checks_and_snapshot(tmp_path: Path, instance):
     fill(tmp_path / "warehouse.duckdb")
-    result = dg.materialize([*MARTS_ASSETS, *MARTS_CHECKS], resources=resources(tmp_path), instance=instance)
+    result = dg.materialize([*MARTS_ASSETS, *MART_CHECKS], resources=resources(tmp_path), instance=instance)
     assert result.success
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks == {"one_row_per_project": True, "counts_add_up": True, "statuses_known": True,
                       "budget_cells_readable": True, "budget_sums_match_rows": True}
-    pm = [e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(["marts", "project_metrics"])]
+    pm = [e for e in result.get_asset_materialization_events()
+          if e.asset_key == dg.AssetKey(["marts", "project_metrics"])]
     assert pm[0].materialization.metadata["rows"].value == 2
     served = duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True)
     assert served.execute("SELECT project_id, rfis_total, rfis_overdue, revised_budget FROM marts.project_metrics"
@@ -73,7 +78,7 @@ def test_marts_checks_and_snapshot(tmp_path: Path, instance):
 
 def test_unknown_and_null_rfi_statuses_warn_but_still_publish(tmp_path: Path, instance):
     fill(tmp_path / "warehouse.duckdb", other_rfi_statuses=("void", None))
-    result = dg.materialize([*MARTS_ASSETS, *MARTS_CHECKS], resources=resources(tmp_path), instance=instance,
+    result = dg.materialize([*MARTS_ASSETS, *MART_CHECKS], resources=resources(tmp_path), instance=instance,
                             raise_on_error=False)
     assert result.success
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
@@ -94,7 +99,7 @@ def test_an_unreadable_budget_cell_warns_but_still_publishes(tmp_path: Path, ins
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     con.execute("""UPDATE raw.budget_rows SET label_amounts = '{"Revised Budget": "N/A"}' WHERE budget_row_id = '50'""")
     con.close()
-    result = dg.materialize([*MARTS_ASSETS, *MARTS_CHECKS], resources=resources(tmp_path), instance=instance,
+    result = dg.materialize([*MARTS_ASSETS, *MART_CHECKS], resources=resources(tmp_path), instance=instance,
                             raise_on_error=False)
     assert result.success
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
@@ -108,6 +113,7 @@ def test_an_unreadable_budget_cell_warns_but_still_publishes(tmp_path: Path, ins
 
 
 def test_counts_add_up_blocks_only_impossible_states(tmp_path: Path):
+    counts_add_up, statuses_known = mart_check("counts_add_up"), mart_check("statuses_known")
     assert all(s.blocking for s in counts_add_up.check_specs)
     assert not any(s.blocking for s in statuses_known.check_specs)
     warehouse = WarehouseResource(data_dir=str(tmp_path))
@@ -132,6 +138,7 @@ def test_counts_add_up_blocks_only_impossible_states(tmp_path: Path):
 def test_history_partition_and_sensor(tmp_path: Path, instance):
     fill(tmp_path / "warehouse.duckdb")
     res = resources(tmp_path)
+    project_metrics_daily = build_project_metrics_daily(history_partitions(PipelineSettings.from_env()))
     assert dg.materialize([*MARTS_ASSETS[:-1], budget_snapshots], resources=res, instance=instance).success
     result = dg.materialize([project_metrics_daily], partition_key="2025-03-10", resources=res, instance=instance)
     assert result.success
@@ -151,7 +158,8 @@ def test_history_partition_and_sensor(tmp_path: Path, instance):
 
     run = fake_daily_sync.execute_in_process(instance=instance)
     context = dg.build_run_status_sensor_context(sensor_name=history_after_sync.name, dagster_instance=instance,
-                                                 dagster_run=run.dagster_run, dagster_event=run.get_run_success_event())
+                                                 dagster_run=run.dagster_run, dagster_event=run.get_run_success_event(),
+                                                 resources={"transforms": res["transforms"]})
     request = history_after_sync(context)
     assert isinstance(request, dg.RunRequest)
     assert request.job_name == project_metrics_daily_job.name
@@ -165,6 +173,7 @@ def test_history_partition_and_sensor(tmp_path: Path, instance):
     other = fake_hourly_sync.execute_in_process(instance=instance)
     context = dg.build_run_status_sensor_context(sensor_name=history_after_sync.name, dagster_instance=instance,
                                                  dagster_run=other.dagster_run,
-                                                 dagster_event=other.get_run_success_event())
+                                                 dagster_event=other.get_run_success_event(),
+                                                 resources={"transforms": res["transforms"]})
     assert isinstance(history_after_sync(context), dg.SkipReason)  # hourly runs leave the history alone
     assert publish_snapshot_job.name == "publish_snapshot_job"

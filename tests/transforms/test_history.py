@@ -24,7 +24,8 @@ def history_con(raw_con, insert):
     insert("raw.projects", [{"id": 1, "company_id": 10, "name": "One"}, {"id": 2, "company_id": 10, "name": "Two"}])
     p = {"project_id": 1, "company_id": 10}
     insert("raw.rfis", [
-        p | {"id": 1, "number": "A", "status": "open", "initiated_at": ts("2025-03-02 10:00"), "due_date": "2025-03-03"},
+        p | {"id": 1, "number": "A", "status": "open", "initiated_at": ts("2025-03-02 10:00"),
+             "due_date": "2025-03-03"},
         p | {"id": 2, "number": "B", "status": "closed", "initiated_at": ts("2025-03-01 09:00"),
              "time_resolved": ts("2025-03-03 15:00"), "due_date": "2025-03-02"},
         p | {"id": 3, "number": "C", "status": "open", "initiated_at": ts("2025-03-01 00:00"),
@@ -82,7 +83,8 @@ def test_rerun_replaces_counts_and_takes_each_days_snapshot(history_con):
     rebuild_history(con, settle(con, ts("2025-03-04 12:00")), date(2025, 3, 1), date(2025, 3, 4))
     assert day_rows(con, 1)[3][7:] == (D("100.00"), D("40.00"), None)  # 03-04 had its snapshot
     # next day: the budget changed, A was deleted; 03-05 runs, then 03-03..03-04 are re-run
-    con.execute("""UPDATE raw.budget_rows SET label_amounts = '{"Revised Budget": "150.00", "Committed Costs": "45.00"}'""")
+    con.execute("UPDATE raw.budget_rows SET label_amounts = "
+                """'{"Revised Budget": "150.00", "Committed Costs": "45.00"}'""")
     con.execute("UPDATE raw.rfis SET _deleted_at = ? WHERE id = 1", [ts("2025-03-05 06:00")])
     settings = settle(con, ts("2025-03-05 12:00"))
     rebuild_history(con, settings, date(2025, 3, 5), date(2025, 3, 5))
@@ -98,9 +100,11 @@ def test_a_day_built_later_gets_its_own_budget_snapshot(history_con):
     # Headless daily syncs on 03-04 and 03-05 recorded snapshots, but no history partition ran (no daemon).
     con = history_con
     settle(con, ts("2025-03-04 12:00"))
-    con.execute("""UPDATE raw.budget_rows SET label_amounts = '{"Revised Budget": "150.00", "Committed Costs": "45.00"}'""")
+    con.execute("UPDATE raw.budget_rows SET label_amounts = "
+                """'{"Revised Budget": "150.00", "Committed Costs": "45.00"}'""")
     settle(con, ts("2025-03-05 12:00"))
-    con.execute("""UPDATE raw.budget_rows SET label_amounts = '{"Revised Budget": "170.00", "Committed Costs": "50.00"}'""")
+    con.execute("UPDATE raw.budget_rows SET label_amounts = "
+                """'{"Revised Budget": "170.00", "Committed Costs": "50.00"}'""")
     # 03-07: only the marts ran today (an hourly sync), no snapshot yet; a backfill of the week runs now
     settings = settle(con, ts("2025-03-07 12:00"), snapshot=False)
     assert rebuild_history(con, settings, date(2025, 3, 3), date(2025, 3, 7)) == 10
@@ -115,7 +119,8 @@ def test_a_day_built_later_gets_its_own_budget_snapshot(history_con):
 def test_snapshot_replaces_only_its_own_day(history_con):
     con = history_con
     settle(con, ts("2025-03-04 08:00"))
-    con.execute("""UPDATE raw.budget_rows SET label_amounts = '{"Revised Budget": "150.00", "Committed Costs": "45.00"}'""")
+    con.execute("UPDATE raw.budget_rows SET label_amounts = "
+                """'{"Revised Budget": "150.00", "Committed Costs": "45.00"}'""")
     settle(con, ts("2025-03-04 20:00"))  # the weekly sync re-records the same day
     assert record_budget_snapshot(con, TransformSettings(now=ts("2025-03-05 09:00"))) == 2
     rows = con.execute("SELECT snapshot_date, project_id, revised_budget, committed_costs, original_budget,"

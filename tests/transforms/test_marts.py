@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 
+from pipeline_settings import PipelineSettings, SettingsError
 from transforms.runner import run_all, run_model
-from transforms.settings import TransformSettings, TransformSettingsError
+from transforms.settings import TransformSettings
+from warehouse.settings import transform_settings
 
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -67,16 +70,17 @@ def test_empty_warehouse_builds_empty_marts(raw_con):
 def test_settings_from_env():
     env = {"PIPELINES_TIMEZONE": "Asia/Tokyo", "PIPELINES_BUDGET_VIEW": " Forecast ",
            "PROCORE_WEB_BASE_URL": "https://example.test/", "PIPELINES_BUDGET_LABELS": '{"direct_costs": "JTD"}'}
-    s = TransformSettings.from_env(env, now=datetime(2025, 3, 10, 20, 0, tzinfo=UTC))
+    s = replace(transform_settings(PipelineSettings.from_env(env)), now=datetime(2025, 3, 10, 20, 0, tzinfo=UTC))
     assert (s.timezone, s.budget_view, s.web_base, s.today) == ("Asia/Tokyo", "Forecast", "https://example.test",
                                                                date(2025, 3, 11))
     assert s.budget_labels["direct_costs"] == ("JTD",)
-    assert TransformSettings.from_env({}).budget_view is None
-    assert TransformSettings.from_env({"PIPELINES_AS_OF": "2025-03-10T23:30:00Z"}).today == date(2025, 3, 10)
-    with pytest.raises(TransformSettingsError, match="needs a UTC offset"):
-        TransformSettings.from_env({"PIPELINES_AS_OF": "2025-03-10T23:30:00"})
-    with pytest.raises(TransformSettingsError, match="unknown timezone 'Mars/Base'"):
-        TransformSettings.from_env({"PIPELINES_TIMEZONE": "Mars/Base"})
+    assert transform_settings(PipelineSettings.from_env({})).budget_view is None
+    assert transform_settings(PipelineSettings.from_env({"PIPELINES_AS_OF": "2025-03-10T23:30:00Z"})).today == \
+        date(2025, 3, 10)
+    with pytest.raises(SettingsError, match="needs a UTC offset"):
+        PipelineSettings.from_env({"PIPELINES_AS_OF": "2025-03-10T23:30:00"})
+    with pytest.raises(SettingsError, match="unknown timezone 'Mars/Base'"):
+        PipelineSettings.from_env({"PIPELINES_TIMEZONE": "Mars/Base"})
 
 
 def test_a_model_builds_missing_upstream_models_first(filled):

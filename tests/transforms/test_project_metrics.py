@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from orchestration.meta_tables import SYNC_STATE_DDL
 from transforms.runner import run_all
 from transforms.settings import TransformSettings
+from warehouse.meta import SYNC_STATE_DDL
 
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)  # today = 2025-03-10 in UTC
 DELETED = datetime(2025, 3, 9, tzinfo=UTC)

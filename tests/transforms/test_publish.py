@@ -13,12 +13,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.health import redact_error
-from orchestration.meta_tables import create_warehouse_tables
-from orchestration.publish import SERVED_MARTS, SERVED_META, PublishError, publish
-from orchestration.warehouse_schema import create_raw_tables
 from transforms.runner import run_all, run_model
 from transforms.settings import TransformSettings
+from warehouse.health_tables import redact_error
+from warehouse.publish import SERVED_MARTS, SERVED_META, PublishError, publish
+from warehouse.schema import create_raw_tables, create_warehouse_tables
 
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -95,8 +94,7 @@ def test_freshness_from_sync_log(tmp_path: Path):
     assert served.execute("SELECT count(*) FROM meta.sync_health").fetchone() == (0,)
 
 
-def test_health_tables_from_sync_log_and_rate_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("PROCORE_CLIENT_SECRET", "s3cret-value-xyz")
+def test_health_tables_from_sync_log_and_rate_limit(tmp_path: Path):
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     create_warehouse_tables(con)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -125,7 +123,7 @@ def test_health_tables_from_sync_log_and_rate_limit(tmp_path: Path, monkeypatch:
         ("r3", 10, spike_seen, 100, 40, spike_seen + timedelta(seconds=8), None),
         ("r1", 20, old, 100, 91, old + timedelta(seconds=9), "spike")])
     run_all(con, TransformSettings(now=NOW))
-    result = publish(con, tmp_path / "serving.duckdb")
+    result = publish(con, tmp_path / "serving.duckdb", secrets=("s3cret-value-xyz",))
     assert result.row_counts["meta.sync_problems"] == 3
     served = duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True)
     assert served.execute("SELECT * EXCLUDE (last_run_id) FROM meta.sync_health ORDER BY ALL").fetchall() == [
@@ -185,3 +183,30 @@ def test_reader_never_sees_errors_or_half_written_state(tmp_path: Path):
         assert expected[sid] == (projects, rfis), f"snapshot {sid} served {projects} projects / {rfis} RFIs"
     assert len({s[0] for s in report["seen"]}) >= 2  # the reader really watched snapshots change
     assert sorted(p.name for p in tmp_path.iterdir() if "serving" in p.name) == ["serving.duckdb"]
+
+
+def test_publish_scrubs_the_secret_values_it_is_given(tmp_path: Path):
+    """The caller (the snapshot asset, from the Procore resource) hands over the client secret: a bare value that
+    no pattern would recognise still never reaches the snapshot."""
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    create_warehouse_tables(con)
+    now = datetime.now(UTC)
+    con.execute("INSERT INTO meta.sync_log VALUES ('r1', 'rfis', 10, 1, ?, ?, 1, 0, 0, 0, 0, 'failed', ?)",
+                [now, now, "refused: bad pair sandbox-client-id/xK9#q-secret-2 at the login host"])
+    run_all(con, TransformSettings(now=NOW))
+    publish(con, tmp_path / "serving.duckdb", secrets=("xK9#q-secret-2",))
+    with duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True) as served:
+        assert served.execute("SELECT error FROM meta.sync_problems").fetchall() == [
+            ("refused: bad pair sandbox-client-id/*** at the login host",)]
+
+
+def test_publish_serves_each_streams_cadence_in_order(tmp_path: Path):
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    create_warehouse_tables(con)
+    run_all(con, TransformSettings(now=NOW))
+    cadence = {"rfis": timedelta(hours=1), "projects": timedelta(days=1)}
+    result = publish(con, tmp_path / "serving.duckdb", stream_cadence=cadence)
+    assert result.row_counts["meta.stream_cadence"] == 2
+    with duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True) as served:
+        assert served.execute("SELECT * FROM meta.stream_cadence ORDER BY position").fetchall() == [
+            ("rfis", 3600, 1), ("projects", 86400, 2)]

@@ -14,11 +14,11 @@ import duckdb
 import pytest
 import requests
 
-from orchestration import definitions
-from orchestration.webhook_sensor import with_webhooks
+from orchestration.definitions import build_definitions
+from pipeline_settings import PipelineSettings
+from procore_sandbox.options import SandboxOptions
+from procore_sandbox.server import start_sandbox
 from procore_source.client import ProcoreClient
-from procore_source.sandbox.options import SandboxOptions
-from procore_source.sandbox.server import start_sandbox
 from procore_source.settings import ProcoreSettings
 from webhooks.procore_api import HooksApi
 from webhooks.register import register
@@ -96,7 +96,7 @@ def loaded(tmp_path_factory):
             mp.setenv(key, value)
         (tmp / "dagster").mkdir()
         with dg.instance_for_test(temp_dir=str(tmp / "dagster")) as instance:
-            defs = with_webhooks(definitions.defs, definitions.ASSETS)
+            defs = build_definitions(PipelineSettings.from_env())  # the settings just set, read as at load
             w = World(sandbox, receiver, defs, instance, tmp / "data")
             assert w.run("weekly_full_sync")
             yield w

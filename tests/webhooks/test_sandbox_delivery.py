@@ -12,7 +12,7 @@ from procore_source.client import ProcoreClient
 from procore_source.settings import ProcoreSettings
 from webhooks.procore_api import HooksApi
 from webhooks.register import register
-from webhooks.resources import wanted_triggers
+from webhooks.resource_streams import wanted_triggers
 from webhooks.server import RunningReceiver
 from webhooks.settings import WebhookSettings
 
@@ -60,10 +60,12 @@ def update_rfis(sandbox, rows: list[dict]) -> None:
 
 def test_register_is_idempotent(hooked_sandbox, client, receiver):
     api, company_id = HooksApi(client), hooked_sandbox.company_ids[0]
-    first = register(api, company_id=company_id, url=receiver.delivery_url, secret=SECRET, namespace="procore-pipelines")
+    first = register(api, company_id=company_id, url=receiver.delivery_url, secret=SECRET,
+                     namespace="procore-pipelines")
     assert first.created and len(first.triggers_added) == len(wanted_triggers())
     hooked_sandbox.clear_stats()
-    again = register(api, company_id=company_id, url=receiver.delivery_url, secret=SECRET, namespace="procore-pipelines")
+    again = register(api, company_id=company_id, url=receiver.delivery_url, secret=SECRET,
+                     namespace="procore-pipelines")
     assert not again.changed and again.hook_id == first.hook_id
     paths = {re.sub(r":\w+}", "}", path) for path in hooked_sandbox.stats()["by_path"]}
     assert paths == {"/rest/v1.0/webhooks/hooks", "/rest/v1.0/webhooks/hooks/{hook_id}/triggers"}  # reads only
@@ -91,9 +93,11 @@ class MaskingHooksApi(HooksApi):
 def test_register_stays_idempotent_when_procore_masks_the_secret_and_updates_a_rotated_one(
         hooked_sandbox, client, receiver):
     api, company_id = MaskingHooksApi(client), hooked_sandbox.company_ids[0]
-    first = register(api, company_id=company_id, url=receiver.delivery_url, secret=SECRET, namespace="procore-pipelines")
+    first = register(api, company_id=company_id, url=receiver.delivery_url, secret=SECRET,
+                     namespace="procore-pipelines")
     assert first.created
-    again = register(api, company_id=company_id, url=receiver.delivery_url, secret=SECRET, namespace="procore-pipelines")
+    again = register(api, company_id=company_id, url=receiver.delivery_url, secret=SECRET,
+                     namespace="procore-pipelines")
     assert not again.changed
     rotated = "rotated-webhook-secret-9876543210"
     after_rotation = register(api, company_id=company_id, url=receiver.delivery_url, secret=rotated,

@@ -19,6 +19,7 @@ from orchestration.webhook_sensor import (
     build_webhook_sensor,
     run_config_for,
 )
+from pipeline_settings import PipelineSettings
 from webhooks.events import parse_event
 from webhooks.inbox import Inbox, PendingGroup
 
@@ -32,9 +33,10 @@ def env(sandbox, tmp_path, monkeypatch):
         monkeypatch.setenv(key, value)
     inbox = Inbox(f"sqlite:///{tmp_path / 'webhooks.db'}")
     defs = dg.Definitions(
-        assets=INGESTION_ASSETS, jobs=[build_webhook_job(INGESTION_ASSETS)], sensors=[build_webhook_sensor(INGESTION_ASSETS, interval=5)],
+        assets=INGESTION_ASSETS, jobs=[build_webhook_job(INGESTION_ASSETS)],
+        sensors=[build_webhook_sensor(PipelineSettings.from_env(), INGESTION_ASSETS, interval=5)],
         resources={"procore": ProcoreResource(client_id=sandbox.client_id, client_secret=sandbox.client_secret,
-                                              company_ids=",".join(map(str, sandbox.company_ids))),
+                                              company_ids=list(sandbox.company_ids)),
                    "warehouse": WarehouseResource(data_dir=str(tmp_path / "data"))})
     with dg.instance_for_test(temp_dir=str(tmp_path / "dagster_home")) as instance:
         yield sandbox, inbox, defs, instance, tmp_path / "data" / "warehouse.duckdb"
@@ -89,7 +91,8 @@ def test_a_burst_makes_one_run_of_only_the_named_pairs(env):
     counts = inbox.counts()
     assert counts["consumed"] == len(same_project) * 20 and counts["in_flight"] == 0
     [row] = inbox.recent(1)
-    assert row["consumed_by_run"] == instance.get_runs(filters=dg.RunsFilter(tags={BATCH_TAG: request.run_key}))[0].run_id
+    [batch_run] = instance.get_runs(filters=dg.RunsFilter(tags={BATCH_TAG: request.run_key}))
+    assert row["consumed_by_run"] == batch_run.run_id
 
 
 def test_a_failed_run_leaves_its_events_for_the_next_run(env):

@@ -1,2 +1,0 @@
-"""Operations helpers: the run launcher the production Dagster instance loads, process groups,
-PostgreSQL set-up, the Dagster home, and the warehouse rebuild."""
