@@ -138,7 +138,8 @@ def test_helm_values_name_secrets_and_hold_no_secret_value():
 def rendered_k8s_instance(home: Path, pg: dict, monkeypatch, values: dict | None = None) -> Path:
     """Writes the chart's dagster.yaml for `values` (default ours) into `home`, on `pg`, kubeconfig nowhere."""
     (home / "kubeconfig").write_text(KUBECONFIG)
-    here = {"postgresql": {"postgresqlHost": pg["host"], "postgresqlUsername": pg["user"], "postgresqlDatabase": pg["db"],
+    here = {"postgresql": {"postgresqlHost": pg["host"], "postgresqlUsername": pg["user"],
+                           "postgresqlDatabase": pg["db"],
                            "service": {"port": pg["port"]},
                            "postgresqlParams": {"options": f"-csearch_path={pg['schema']}"}},
             "runLauncher": {"config": {"k8sRunLauncher": {"loadInclusterConfig": False,
@@ -200,7 +201,8 @@ def test_the_docker_instance_loads_with_docker_launcher_and_company_limits(docke
         assert launcher.supports_check_run_worker_health
         assert launcher.networks == ["procore_pipelines"]
         assert "PIPELINES_DATA_DIR=/var/lib/procore-pipelines/data" in launcher.env_vars
-        assert launcher.container_kwargs["volumes"]["procore-pipelines-data"]["bind"] == "/var/lib/procore-pipelines/data"
+        volume = launcher.container_kwargs["volumes"]["procore-pipelines-data"]
+        assert volume["bind"] == "/var/lib/procore-pipelines/data"
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
         concurrency = instance.get_concurrency_config()
         assert concurrency.run_queue_config.max_concurrent_runs == 8
@@ -225,7 +227,7 @@ def test_docker_runs_get_every_setting_the_run_code_reads():
     code_server_only = {"PIPELINES_SCHEDULES_RUNNING"}  # default status of schedules and sensors
     test_pin = {"PIPELINES_AS_OF"}
     read: set[str] = set()
-    for package in ("orchestration", "warehouse", "procore_source", "transforms"):
+    for package in ("orchestration", "warehouse", "procore_source", "transforms", "pipeline_settings"):
         for path in (ROOT / package).rglob("*.py") if (ROOT / package).is_dir() else ():
             if "sandbox" not in path.parts:
                 read |= set(re.findall(r'"((?:PROCORE|PIPELINES)_[A-Z_]+)"', path.read_text()))
@@ -233,4 +235,5 @@ def test_docker_runs_get_every_setting_the_run_code_reads():
     forwarded = {entry.split("=", 1)[0] for entry in launcher["env_vars"]}
     missing = read - code_server_only - test_pin - forwarded
     assert not missing, f"add to run_launcher.config.env_vars in deploy/docker/dagster.yaml: {sorted(missing)}"
-    assert {"DAGSTER_PG_HOST", "DAGSTER_PG_PASSWORD", "PIPELINES_WAREHOUSE_URL", "PIPELINES_LAKE_DATA_PATH"} <= forwarded
+    needed = {"DAGSTER_PG_HOST", "DAGSTER_PG_PASSWORD", "PIPELINES_WAREHOUSE_URL", "PIPELINES_LAKE_DATA_PATH"}
+    assert needed <= forwarded
