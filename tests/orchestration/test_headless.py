@@ -70,6 +70,9 @@ def test_sigkill_part_way_then_rerun_ends_equal_without_duplicates(start_sandbox
 def test_two_headless_runs_started_at_once_both_succeed(start_sandbox_server, tmp_path):
     sandbox = start_sandbox_server(companies=1, projects=4, latency_ms=5)
     env = _env(sandbox, tmp_path / "home", tmp_path / "data")
+    # An instance exists before runs start (the demo and prod-local create it): two processes creating a
+    # brand-new SQLite instance at the same moment race in Dagster's own schema set-up, not in ours.
+    subprocess.run([DAGSTER, "instance", "migrate"], cwd=REPO, env=env, check=True, capture_output=True)
     first, second = _execute("daily_sync", env), _execute("daily_sync", env)
     _finish(first)
     _finish(second)
