@@ -8,6 +8,11 @@ from datetime import UTC, datetime
 import pandas as pd
 
 
+def text_or_blank(value) -> str:
+    """`value` as text, or "" where it is missing (None or NaN: Procore sends null project numbers)."""
+    return "" if is_missing(value) else str(value)
+
+
 def is_missing(value) -> bool:
     """True for None, NaN and pandas' NA/NaT."""
     if value is None:

@@ -50,7 +50,7 @@ def overdue_text(value) -> str:
 
 def _row(row) -> None:
     cols = st.columns(COLUMN_WIDTHS + [1.4], vertical_alignment="center")
-    cols[0].markdown(f"**{fmt.md(row.project_name)}**  \n:gray[{fmt.md(row.project_number or '')}]")
+    cols[0].markdown(f"**{fmt.md(row.project_name)}**  \n:gray[{fmt.md(fmt.text_or_blank(row.project_number))}]")
     cols[1].markdown(f"{fmt.count(row.rfis_open)} open  \n{overdue_text(row.rfis_overdue)}")
     cols[2].markdown(f"{fmt.count(row.submittals_open)} open  \n{overdue_text(row.submittals_overdue)}")
     if fmt.is_missing(row.budget_view_name):
@@ -60,7 +60,7 @@ def _row(row) -> None:
         color = "red" if not fmt.is_missing(value) and value < 0 else "green"
         cols[3].markdown(f":{color}[{fmt.money(value, signed=True)}]")
     cols[4].markdown(f":gray[{fmt.ago(row.last_synced_at)}]")
-    cols[5].markdown(f":gray[{fmt.md(row.stage or '')}]")
+    cols[5].markdown(f":gray[{fmt.md(fmt.text_or_blank(row.stage))}]")
     cols[6].button("View dashboard", key=f"open_{row.project_id}", on_click=open_project,
                    args=(int(row.project_id),), width="stretch")
 

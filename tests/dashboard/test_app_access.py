@@ -233,3 +233,14 @@ def test_project_names_render_as_plain_text(dash_env):
     assert any("\\[click\\]\\(javascript\\:alert\\(1\\)\\)" in m.value and "東京" in m.value for m in row)
     title = run_app(api_token=token, project_id=str(real.empty)).title[0].value
     assert title.startswith("Tower \\*\\*bold\\*\\*") and "\\<b\\>" in title
+
+
+def test_list_shows_missing_numbers_and_stages_as_blank(dash_env):
+    """Procore sends `project_number: null` for some projects: the list shows nothing there, never "nan"."""
+    real = dash_env.real
+    missing = real.query("SELECT count(*) FROM marts.project_metrics WHERE company_id = ? "
+                         "AND (project_number IS NULL OR stage IS NULL)", (real.company,))[0][0]
+    assert missing > 0, "the real snapshot should hold a project without a number or stage"
+    at = run_app(api_token=dash_env.token("Company", real.company))
+    rows = [m.value for m in at.markdown if ":gray[" in m.value]
+    assert rows and not any("nan" in row or "None" in row for row in rows)
