@@ -14,13 +14,24 @@ from procore_sandbox.options import OptionsError, SandboxOptions
 from procore_sandbox.state import SandboxState
 
 
+def port_number(text: str) -> int:
+    """A TCP port, 0 (any free port) to 65535, for argparse."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535)")
+    return port
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line: one flag per `SandboxOptions` field, plus `--host` and `--port`."""
     d = SandboxOptions()
     p = argparse.ArgumentParser(prog="procore-sandbox",
                                 description="A local server that behaves like Procore's REST API.")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765; 0 = any free port)")
+    p.add_argument("--port", type=port_number, default=8765, help="port to serve on (default 8765; 0 = any free port)")
     p.add_argument("--seed", type=int, default=d.seed, help=f"data seed (default {d.seed})")
     p.add_argument("--companies", type=int, default=d.companies, help=f"companies (default {d.companies})")
     p.add_argument("--projects", type=int, default=d.projects, help=f"projects per company (default {d.projects})")
