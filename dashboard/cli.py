@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard.access_store import StoreError, TokenInfo
 from dashboard.settings import BASE_URL_PATH, DashboardSettings
 from pipeline_settings import SettingsError
+from pipeline_settings.cli_args import port_number
 
 ASGI_PATH = Path(__file__).with_name("asgi.py")
 
@@ -50,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="procore-dashboard", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the dashboard under /" + BASE_URL_PATH + "/")
-    serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("--port", type=port_number, default=8501)
     serve.add_argument("--address", default=None, help="interface to bind (default: Streamlit's)")
 
     groups = sub.add_parser("groups", help="project groups").add_subparsers(dest="action", required=True)

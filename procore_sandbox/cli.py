@@ -15,7 +15,8 @@ from procore_sandbox.state import SandboxState
 
 
 def port_number(text: str) -> int:
-    """A TCP port, 0 (any free port) to 65535, for argparse."""
+    """A TCP port, 0 (any free port) to 65535, for argparse (the sandbox imports nothing of this project,
+    so not `pipeline_settings.cli_args`)."""
     try:
         port = int(text)
     except ValueError:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from pipeline_settings.cli_args import port_number
 from procore_source.errors import ProcoreError
 from procore_source.settings import ProcoreSettings, SettingsError
 from webhooks.inbox import Inbox, InboxUrlError
@@ -28,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="procore-webhooks", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the receiver (POST /webhooks/procore, GET /webhooks/health)")
-    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--port", type=port_number, default=8765)
     serve.add_argument("--address", "--host", dest="address", default="127.0.0.1",
                        help="interface to bind (0.0.0.0 for all)")
     reg = sub.add_parser("register", help="create or update the company's hook and its triggers (idempotent)")
